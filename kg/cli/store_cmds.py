@@ -1,0 +1,1 @@
+"""Store verbs: template, ingest, stats, migrate."""
