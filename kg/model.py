@@ -34,6 +34,7 @@ class NodeLabel(StrEnum):
     ORGANISATION = "Organisation"
     FORUM = "Forum"
     ASSET = "KnowledgeAsset"
+    PHASE = "Phase"  # a named period of the partnership (optional phases.csv)
 
 
 class RelType(StrEnum):
