@@ -1,0 +1,424 @@
+"""The embedded default backend: one SQLite file in WAL mode, standard library only.
+
+Several processes may read while one writes (WAL). Each thread gets its own connection, so the
+HTTP API can read concurrently; writes are serialised by SQLite's own lock (``BEGIN IMMEDIATE``).
+Properties are stored as canonical JSON (sorted keys), which makes "did this row change?" a string
+comparison inside the ``ON CONFLICT ... WHERE`` clause: re-importing an unchanged bundle writes
+nothing and leaves the revision where it was.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+from kg.errors import StoreError
+from kg.model import REL_ENDPOINTS, Node, NodeLabel, Relationship, RelType
+from kg.store.base import GraphSnapshot, GraphStore, Progress, WriteResult, check_property_name
+
+__all__ = ["SQLiteStore"]
+
+SCHEMA_VERSION = 1
+BATCH = 20_000
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT OR IGNORE INTO meta(key, value) VALUES ('revision', '0'), ('schema_version', '1');
+CREATE TABLE IF NOT EXISTS nodes (
+    label TEXT NOT NULL,
+    id TEXT NOT NULL,
+    props TEXT NOT NULL,
+    source TEXT,
+    imported_at TEXT,
+    PRIMARY KEY (label, id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rels (
+    type TEXT NOT NULL,
+    key TEXT NOT NULL,
+    source TEXT NOT NULL,
+    target TEXT NOT NULL,
+    start TEXT,
+    "end" TEXT,
+    weight REAL,
+    props TEXT NOT NULL,
+    source_file TEXT,
+    imported_at TEXT,
+    PRIMARY KEY (type, key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS rels_by_source ON rels(type, source);
+CREATE INDEX IF NOT EXISTS rels_by_target ON rels(type, target);
+"""
+
+_UPSERT_NODE = """
+INSERT INTO nodes(label, id, props, source, imported_at) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT(label, id) DO UPDATE SET
+    props = excluded.props, source = excluded.source, imported_at = excluded.imported_at
+WHERE nodes.props IS NOT excluded.props OR nodes.source IS NOT excluded.source
+"""
+
+_UPSERT_REL = """
+INSERT INTO rels(type, key, source, target, start, "end", weight, props, source_file, imported_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT(type, key) DO UPDATE SET
+    source = excluded.source, target = excluded.target, start = excluded.start,
+    "end" = excluded."end", weight = excluded.weight, props = excluded.props,
+    source_file = excluded.source_file, imported_at = excluded.imported_at
+WHERE rels.source IS NOT excluded.source OR rels.target IS NOT excluded.target
+   OR rels.start IS NOT excluded.start OR rels."end" IS NOT excluded."end"
+   OR rels.weight IS NOT excluded.weight OR rels.props IS NOT excluded.props
+   OR rels.source_file IS NOT excluded.source_file
+"""
+
+_REL_COLUMNS = 'type, key, source, target, start, "end", weight, props, source_file, imported_at'
+
+
+def _dumps(props: dict) -> str:
+    return json.dumps(props, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def _iso(d: date | None) -> str | None:
+    return None if d is None else d.isoformat()
+
+
+def _date(s: str | None) -> date | None:
+    return None if s is None else date.fromisoformat(s)
+
+
+def _node(row: tuple) -> Node:
+    label, id_, props, source, imported_at = row
+    return Node(NodeLabel(label), id_, json.loads(props), source, imported_at)
+
+
+def _rel(row: tuple) -> Relationship:
+    type_, key, source, target, start, end, weight, props, source_file, imported_at = row
+    return Relationship(
+        RelType(type_),
+        key,
+        source,
+        target,
+        _date(start),
+        _date(end),
+        weight,
+        json.loads(props),
+        source_file,
+        imported_at,
+    )
+
+
+class SQLiteStore(GraphStore):
+    """A graph store in one SQLite file (created with its folder if absent).
+
+    Parameters
+    ----------
+    path : path-like
+        The database file, e.g. ``kg-data/carebridge.sqlite``.
+    """
+
+    backend = "sqlite"
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        try:
+            conn = self._conn()
+            conn.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open the store at {self.path}: {exc}") from exc
+        found = int(self._meta("schema_version"))
+        if found != SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} has schema version {found}; this Carebridge reads {SCHEMA_VERSION}"
+            )
+
+    # -- connections ----------------------------------------------------------------------
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(
+                self.path, timeout=60, isolation_level=None, check_same_thread=False
+            )
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA busy_timeout=60000")
+            conn.execute("PRAGMA cache_size=-200000")  # 200 MB page cache for big imports
+            self._local.conn = conn
+            with self._lock:
+                self._connections.append(conn)
+        return conn
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction: every query inside sees the same committed state."""
+        conn = self._conn()
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            conn.execute("COMMIT")
+
+    def _meta(self, key: str) -> str:
+        return self._conn().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()[0]
+
+    @staticmethod
+    def _bump(conn: sqlite3.Connection) -> int:
+        conn.execute(
+            "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'revision'"
+        )
+        return int(conn.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()[0])
+
+    # -- writes ---------------------------------------------------------------------------
+    def upsert(
+        self,
+        nodes: Iterable[Node] = (),
+        relationships: Iterable[Relationship] = (),
+        *,
+        progress: Progress | None = None,
+    ) -> WriteResult:
+        nodes = list(nodes)
+        relationships = list(relationships)
+        result = WriteResult()
+        with self._write() as conn:
+            before = conn.total_changes
+            node_count = self._count(conn, "nodes")
+            for i in range(0, len(nodes), BATCH):
+                chunk = nodes[i : i + BATCH]
+                conn.executemany(
+                    _UPSERT_NODE,
+                    [(n.label.value, n.id, _dumps(n.props), n.source, n.imported_at) for n in chunk],
+                )
+                if progress:
+                    progress(len(chunk))
+            result.nodes_created = self._count(conn, "nodes") - node_count
+            result.nodes_updated = conn.total_changes - before - result.nodes_created
+
+            self._check_endpoints(conn, relationships)
+            before = conn.total_changes
+            rel_count = self._count(conn, "rels")
+            for i in range(0, len(relationships), BATCH):
+                chunk = relationships[i : i + BATCH]
+                conn.executemany(
+                    _UPSERT_REL,
+                    [
+                        (
+                            r.type.value,
+                            r.key,
+                            r.source,
+                            r.target,
+                            _iso(r.start),
+                            _iso(r.end),
+                            r.weight,
+                            _dumps(r.props),
+                            r.source_file,
+                            r.imported_at,
+                        )
+                        for r in chunk
+                    ],
+                )
+                if progress:
+                    progress(len(chunk))
+            result.relationships_created = self._count(conn, "rels") - rel_count
+            result.relationships_updated = (
+                conn.total_changes - before - result.relationships_created
+            )
+            result.revision = self._bump(conn) if result.changed else self._revision(conn)
+        return result
+
+    @staticmethod
+    def _count(conn: sqlite3.Connection, table: str) -> int:
+        # table is one of two literals chosen by this module, never caller input
+        return conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]  # noqa: S608
+
+    @staticmethod
+    def _revision(conn: sqlite3.Connection) -> int:
+        return int(conn.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()[0])
+
+    def _check_endpoints(self, conn: sqlite3.Connection, rels: list[Relationship]) -> None:
+        needed: dict[NodeLabel, set[str]] = {}
+        for r in rels:
+            src_label, dst_label = REL_ENDPOINTS[r.type]
+            needed.setdefault(src_label, set()).add(r.source)
+            needed.setdefault(dst_label, set()).add(r.target)
+        for label, ids in needed.items():
+            present = {
+                row[0] for row in conn.execute("SELECT id FROM nodes WHERE label = ?", (label.value,))
+            }
+            missing = ids - present
+            if missing:
+                sample = ", ".join(sorted(missing)[:5])
+                raise StoreError(
+                    f"{len(missing)} relationship endpoint(s) are not {label.value} nodes "
+                    f"(e.g. {sample}); nothing was written"
+                )
+
+    def delete_nodes(self, label: NodeLabel, ids: Sequence[str]) -> int:
+        label = NodeLabel(label)
+        ids = list(ids)
+        with self._write() as conn:
+            before = conn.total_changes
+            for type_, (src, dst) in REL_ENDPOINTS.items():
+                if src == label:
+                    conn.executemany(
+                        "DELETE FROM rels WHERE type = ? AND source = ?",
+                        [(type_.value, i) for i in ids],
+                    )
+                if dst == label:
+                    conn.executemany(
+                        "DELETE FROM rels WHERE type = ? AND target = ?",
+                        [(type_.value, i) for i in ids],
+                    )
+            rels_gone = conn.total_changes - before
+            conn.executemany(
+                "DELETE FROM nodes WHERE label = ? AND id = ?", [(label.value, i) for i in ids]
+            )
+            gone = conn.total_changes - before - rels_gone
+            if gone or rels_gone:
+                self._bump(conn)
+        return gone
+
+    def delete_relationships(self, type: RelType, keys: Sequence[str]) -> int:
+        type = RelType(type)
+        with self._write() as conn:
+            before = conn.total_changes
+            conn.executemany(
+                "DELETE FROM rels WHERE type = ? AND key = ?", [(type.value, k) for k in keys]
+            )
+            gone = conn.total_changes - before
+            if gone:
+                self._bump(conn)
+        return gone
+
+    def clear(self) -> None:
+        with self._write() as conn:
+            conn.execute("DELETE FROM rels")
+            conn.execute("DELETE FROM nodes")
+            self._bump(conn)
+
+    # -- reads ----------------------------------------------------------------------------
+    def get_node(self, label: NodeLabel, id: str) -> Node | None:
+        row = (
+            self._conn()
+            .execute(
+                "SELECT label, id, props, source, imported_at FROM nodes WHERE label = ? AND id = ?",
+                (NodeLabel(label).value, id),
+            )
+            .fetchone()
+        )
+        return None if row is None else _node(row)
+
+    @staticmethod
+    def _where(label: NodeLabel, filters: dict[str, str] | None) -> tuple[str, list]:
+        clauses = ["label = ?"]
+        params: list = [NodeLabel(label).value]
+        for name, value in (filters or {}).items():
+            # the property path is a bound parameter too; the name check keeps paths simple
+            clauses.append("json_extract(props, ?) = ?")
+            params += [f"$.{check_property_name(name)}", value]
+        return " AND ".join(clauses), params
+
+    def find_nodes(
+        self,
+        label: NodeLabel,
+        filters: dict[str, str] | None = None,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Node]:
+        where, params = self._where(label, filters)
+        sql = f"SELECT label, id, props, source, imported_at FROM nodes WHERE {where} ORDER BY id"  # noqa: S608
+        sql += " LIMIT ? OFFSET ?"
+        params += [-1 if limit is None else int(limit), int(offset)]
+        return [_node(r) for r in self._conn().execute(sql, params)]
+
+    def count_nodes(self, label: NodeLabel, filters: dict[str, str] | None = None) -> int:
+        where, params = self._where(label, filters)
+        sql = f"SELECT COUNT(*) FROM nodes WHERE {where}"  # noqa: S608 (clauses are fixed text)
+        return self._conn().execute(sql, params).fetchone()[0]
+
+    def existing_ids(self, label: NodeLabel, ids: Iterable[str]) -> set[str]:
+        wanted = set(ids)
+        if not wanted:
+            return set()
+        rows = self._conn().execute(
+            "SELECT id FROM nodes WHERE label = ?", (NodeLabel(label).value,)
+        )
+        return {r[0] for r in rows if r[0] in wanted}
+
+    def relationships(
+        self,
+        type: RelType,
+        *,
+        source: str | None = None,
+        target: str | None = None,
+    ) -> list[Relationship]:
+        sql = f"SELECT {_REL_COLUMNS} FROM rels WHERE type = ?"  # noqa: S608 (fixed columns)
+        params: list = [RelType(type).value]
+        if source is not None:
+            sql += " AND source = ?"
+            params.append(source)
+        if target is not None:
+            sql += " AND target = ?"
+            params.append(target)
+        sql += " ORDER BY key"
+        return [_rel(r) for r in self._conn().execute(sql, params)]
+
+    def snapshot(self, start: date | None = None, end: date | None = None) -> GraphSnapshot:
+        if start is not None and end is not None and end < start:
+            raise ValueError(f"window end {end} is before its start {start}")
+        with self._read() as conn:
+            snap = GraphSnapshot(revision=self._revision(conn), window=(start, end))
+            snap.nodes = {label: {} for label in NodeLabel}
+            for label, id_, props in conn.execute("SELECT label, id, props FROM nodes"):
+                snap.nodes[NodeLabel(label)][id_] = json.loads(props)
+            snap.relationships = {t: [] for t in RelType}
+            sql = f"SELECT {_REL_COLUMNS} FROM rels WHERE (start IS NULL OR start <= ?) AND ("  # noqa: S608
+            sql += '"end" IS NULL OR "end" >= ?)'
+            hi = "9999-12-31" if end is None else end.isoformat()
+            lo = "0001-01-01" if start is None else start.isoformat()
+            lists = snap.relationships
+            for row in conn.execute(sql, (hi, lo)):
+                rel = _rel(row)
+                lists[rel.type].append(rel)
+        return snap
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        with self._read() as conn:
+            nodes = {label.value: 0 for label in NodeLabel}
+            for label, n in conn.execute("SELECT label, COUNT(*) FROM nodes GROUP BY label"):
+                nodes[label] = n
+            rels = {t.value: 0 for t in RelType}
+            for type_, n in conn.execute("SELECT type, COUNT(*) FROM rels GROUP BY type"):
+                rels[type_] = n
+        return {"nodes": nodes, "relationships": rels}
+
+    def revision(self) -> int:
+        return self._revision(self._conn())
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._connections:
+                try:
+                    conn.close()
+                except sqlite3.ProgrammingError:  # closed from another thread already
+                    pass
+            self._connections.clear()
+        self._local = threading.local()
