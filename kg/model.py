@@ -39,7 +39,9 @@ class NodeLabel(StrEnum):
 
 class RelType(StrEnum):
     HOLDS_ROLE = "HOLDS_ROLE"  # Person -> Role (start, end)
-    AT_ORGANISATION = "AT_ORGANISATION"  # Role -> Organisation: the person works for it in that role
+    AT_ORGANISATION = (
+        "AT_ORGANISATION"  # Role -> Organisation: the person works for it in that role
+    )
     ATTENDS = "ATTENDS"  # Person -> Forum (start, end, count)
     CONVENED_BY = "CONVENED_BY"  # Forum -> Organisation
     AUTHORED = "AUTHORED"  # Person -> KnowledgeAsset

@@ -81,7 +81,12 @@ def test_valid_bundle_imports_every_entity(store, tmp_path):
     report = ingest_path(store, write_bundle(tmp_path / "b", VALID))
     counts = store.counts()
     assert counts["nodes"] == {
-        "Person": 3, "Role": 2, "Organisation": 3, "Forum": 1, "KnowledgeAsset": 1, "Phase": 1,
+        "Person": 3,
+        "Role": 2,
+        "Organisation": 3,
+        "Forum": 1,
+        "KnowledgeAsset": 1,
+        "Phase": 1,
     }
     rels = counts["relationships"]
     assert rels["TIE"] == 2 and rels["ATTENDS"] == 2 and rels["PART_OF"] == 1
@@ -90,8 +95,12 @@ def test_valid_bundle_imports_every_entity(store, tmp_path):
     assert rels["CONVENED_BY"] == 1
     assert report.written.nodes_created == 11
     p1 = store.get_node(NodeLabel.PERSON, "P1")
-    assert p1.props == {"name": "Alex Morgan", "profession": "occupational_therapist",
-                        "band": "7", "pronouns": "they"}  # extra column kept
+    assert p1.props == {
+        "name": "Alex Morgan",
+        "profession": "occupational_therapist",
+        "band": "7",
+        "pronouns": "they",
+    }  # extra column kept
     assert p1.source == "people.csv" and p1.imported_at  # provenance
     (att,) = store.relationships(RelType.ATTENDS, source="P1")
     assert att.props["count"] == 10 and att.start.isoformat() == "2014-02-01"

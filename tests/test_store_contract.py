@@ -10,7 +10,7 @@ import pytest
 from kg.errors import InvalidParameter, StoreError
 from kg.model import Node, NodeLabel, Relationship, RelType
 
-P, O, F = NodeLabel.PERSON, NodeLabel.ORGANISATION, NodeLabel.FORUM
+P, ORG = NodeLabel.PERSON, NodeLabel.ORGANISATION
 
 
 def people(n: int) -> list[Node]:
@@ -66,24 +66,24 @@ def test_missing_endpoint_writes_nothing(store):
 
 def test_find_nodes_filters_pages_and_orders(store):
     orgs = [
-        Node(O, "o1", {"name": "Acute Trust", "sector": "acute"}),
-        Node(O, "o2", {"name": "Community Trust", "sector": "community"}),
-        Node(O, "o3", {"name": "Second Acute", "sector": "acute"}),
+        Node(ORG, "o1", {"name": "Acute Trust", "sector": "acute"}),
+        Node(ORG, "o2", {"name": "Community Trust", "sector": "community"}),
+        Node(ORG, "o3", {"name": "Second Acute", "sector": "acute"}),
     ]
     store.upsert(orgs)
-    acute = store.find_nodes(O, {"sector": "acute"})
+    acute = store.find_nodes(ORG, {"sector": "acute"})
     assert [n.id for n in acute] == ["o1", "o3"]
-    assert store.count_nodes(O, {"sector": "acute"}) == 2
-    assert [n.id for n in store.find_nodes(O, limit=1, offset=1)] == ["o2"]
-    assert store.get_node(O, "missing") is None
+    assert store.count_nodes(ORG, {"sector": "acute"}) == 2
+    assert [n.id for n in store.find_nodes(ORG, limit=1, offset=1)] == ["o2"]
+    assert store.get_node(ORG, "missing") is None
     with pytest.raises(InvalidParameter):
-        store.find_nodes(O, {"sector') OR 1=1 --": "x"})
+        store.find_nodes(ORG, {"sector') OR 1=1 --": "x"})
 
 
 def test_filter_values_are_data_not_query_text(store):
-    store.upsert([Node(O, "o1", {"name": "x' OR '1'='1", "sector": "acute"})])
-    assert store.find_nodes(O, {"name": "x' OR '1'='1"})[0].id == "o1"
-    assert store.find_nodes(O, {"name": "' OR '1'='1"}) == []
+    store.upsert([Node(ORG, "o1", {"name": "x' OR '1'='1", "sector": "acute"})])
+    assert store.find_nodes(ORG, {"name": "x' OR '1'='1"})[0].id == "o1"
+    assert store.find_nodes(ORG, {"name": "' OR '1'='1"}) == []
 
 
 def test_snapshot_window_keeps_overlapping_relationships(store):
@@ -129,9 +129,10 @@ def test_relationships_by_source_and_target(store):
 
 
 def test_provenance_is_kept(store):
-    store.upsert([Node(P, "p0", {"name": "A"}, source="people.csv", imported_at="2026-01-01T00:00")])
+    stamp = "2026-01-01T00:00"
+    store.upsert([Node(P, "p0", {"name": "A"}, source="people.csv", imported_at=stamp)])
     node = store.get_node(P, "p0")
-    assert node.source == "people.csv" and node.imported_at == "2026-01-01T00:00"
+    assert node.source == "people.csv" and node.imported_at == stamp
 
 
 def _write_more(path: str) -> None:

@@ -312,7 +312,9 @@ def _asset_link(rows, define, ref, add_node, add_rel, parents):
     if not rows.ok:
         return
     type_ = RelType.AUTHORED if relation is AssetRelation.AUTHORED else RelType.USES
-    rel = Relationship(type_, f"{person}|{asset}", person, asset, when, None, None, rows.extra_props())
+    rel = Relationship(
+        type_, f"{person}|{asset}", person, asset, when, None, None, rows.extra_props()
+    )
     add_rel(rows, rel, f"{relation.value} link (same person and asset)")
 
 

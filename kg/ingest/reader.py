@@ -64,7 +64,9 @@ def _read_folder(folder: Path) -> tuple[dict[str, Table], list[Problem], list[st
         tables[name] = table
     if not tables and not problems:
         names = ", ".join(spec.filename for spec in FILES)
-        problems.append(Problem(folder.name, None, None, f"no bundle files found (expected {names})"))
+        problems.append(
+            Problem(folder.name, None, None, f"no bundle files found (expected {names})")
+        )
     return tables, problems, notes
 
 
@@ -88,7 +90,9 @@ def _cell(value) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+        return (
+            value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+        )
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():

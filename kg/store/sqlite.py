@@ -182,7 +182,8 @@ class SQLiteStore(GraphStore):
     @staticmethod
     def _bump(conn: sqlite3.Connection) -> int:
         conn.execute(
-            "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'revision'"
+            "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)"
+            " WHERE key = 'revision'"
         )
         return int(conn.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()[0])
 
@@ -204,7 +205,10 @@ class SQLiteStore(GraphStore):
                 chunk = nodes[i : i + BATCH]
                 conn.executemany(
                     _UPSERT_NODE,
-                    [(n.label.value, n.id, _dumps(n.props), n.source, n.imported_at) for n in chunk],
+                    [
+                        (n.label.value, n.id, _dumps(n.props), n.source, n.imported_at)
+                        for n in chunk
+                    ],
                 )
                 if progress:
                     progress(len(chunk))
@@ -260,7 +264,8 @@ class SQLiteStore(GraphStore):
             needed.setdefault(dst_label, set()).add(r.target)
         for label, ids in needed.items():
             present = {
-                row[0] for row in conn.execute("SELECT id FROM nodes WHERE label = ?", (label.value,))
+                row[0]
+                for row in conn.execute("SELECT id FROM nodes WHERE label = ?", (label.value,))
             }
             missing = ids - present
             if missing:
@@ -318,7 +323,8 @@ class SQLiteStore(GraphStore):
         row = (
             self._conn()
             .execute(
-                "SELECT label, id, props, source, imported_at FROM nodes WHERE label = ? AND id = ?",
+                "SELECT label, id, props, source, imported_at FROM nodes"
+                " WHERE label = ? AND id = ?",
                 (NodeLabel(label).value, id),
             )
             .fetchone()
