@@ -67,13 +67,17 @@ class _Rows:
         self.spec = spec
         self.problems = problems
         self.index = {name: i for i, name in enumerate(table.header)}
+        width = len(table.header)
+        # Rows are padded to width + 1, so an optional column absent from the header reads as
+        # the empty padding cell: one list index per cell on the hot path, no branches.
+        self.pos = {col: self.index.get(col, width) for col in spec.columns}
         self.extras = [
             (i, name) for i, name in enumerate(table.header) if name and name not in spec.columns
         ]
         self.line = 0
+        self.people: dict = {}  # ids of people defined so far, for fast reference checks
         self.values: list[str] = []
         self.ok = True
-        width = len(table.header)
         for col in spec.required:
             if col not in self.index:
                 self.problem(col, "required column is missing from the header", line=1)
@@ -89,16 +93,18 @@ class _Rows:
     def __iter__(self):
         if not self.usable:
             return
+        width = self.width
         for line, values in self.table.rows:
-            self.line, self.values, self.ok = line, values, True
-            if len(values) > self.width:
-                self.problem(None, f"{len(values)} values but the header has {self.width} columns")
+            self.line, self.ok = line, True
+            if len(values) > width:
+                self.values = values
+                self.problem(None, f"{len(values)} values but the header has {width} columns")
                 continue
+            self.values = values + [""] * (width + 1 - len(values))
             yield line
 
     def text(self, col: str, *, required: bool = False) -> str | None:
-        i = self.index.get(col)
-        value = self.values[i].strip() if i is not None and i < len(self.values) else ""
+        value = self.values[self.pos[col]].strip()
         if not value:
             if required:
                 self.problem(col, "a value is required")
@@ -147,11 +153,8 @@ class _Rows:
         return start, end
 
     def extra_props(self) -> dict:
-        out = {}
-        for i, name in self.extras:
-            if i < len(self.values) and self.values[i].strip():
-                out[name] = self.values[i].strip()
-        return out
+        values = self.values
+        return {name: values[i].strip() for i, name in self.extras if values[i].strip()}
 
 
 def convert_tables(
@@ -203,6 +206,7 @@ def convert_tables(
             continue
         out.rows[spec.filename] = len(table.rows)
         rows = _Rows(table, spec, out.problems)
+        rows.people = defined[NodeLabel.PERSON]
         convert = _CONVERTERS[spec.name]
         for _ in rows:
             convert(rows, define, ref, add_node, add_rel, parents)
@@ -318,7 +322,36 @@ def _asset_link(rows, define, ref, add_node, add_rel, parents):
     add_rel(rows, rel, f"{relation.value} link (same person and asset)")
 
 
+_TIE_KINDS = {m.value: m.value for m in TieKind}
+
+
 def _tie(rows, define, ref, add_node, add_rel, parents):
+    # Ties are most of a large bundle: a row that is plainly valid takes this inline path; any
+    # doubt falls through to the checked path below, which names the problem.
+    v, p = rows.values, rows.pos
+    source, target = v[p["source_id"]].strip(), v[p["target_id"]].strip()
+    kind = _TIE_KINDS.get(v[p["kind"]].strip().lower())
+    raw_w, raw_s, raw_e = v[p["weight"]].strip(), v[p["start"]].strip(), v[p["end"]].strip()
+    people = rows.people
+    if kind and source and target and source != target and source in people and target in people:
+        try:
+            weight = float(raw_w) if raw_w else None
+            start = date.fromisoformat(raw_s) if raw_s else None
+            end = date.fromisoformat(raw_e) if raw_e else None
+        except ValueError:
+            pass
+        else:
+            if (weight is None or 0 <= weight < math.inf) and not (start and end and end < start):
+                props = rows.extra_props() if rows.extras else {}
+                props["kind"] = kind
+                key = f"{source}|{target}|{kind}|{raw_s}"
+                rel = Relationship(RelType.TIE, key, source, target, start, end, weight, props)
+                add_rel(rows, rel, "tie (same source, target, kind and start)")
+                return
+    _tie_checked(rows, define, ref, add_node, add_rel, parents)
+
+
+def _tie_checked(rows, define, ref, add_node, add_rel, parents):
     source = ref(rows, NodeLabel.PERSON, "source_id")
     target = ref(rows, NodeLabel.PERSON, "target_id")
     kind = rows.enum("kind", TieKind)

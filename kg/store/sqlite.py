@@ -9,13 +9,14 @@ nothing and leaves the revision where it was.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+
+import orjson
 
 from kg.errors import StoreError
 from kg.model import REL_ENDPOINTS, Node, NodeLabel, Relationship, RelType
@@ -78,7 +79,8 @@ _REL_COLUMNS = 'type, key, source, target, start, "end", weight, props, source_f
 
 
 def _dumps(props: dict) -> str:
-    return json.dumps(props, sort_keys=True, separators=(",", ":"), default=str)
+    # canonical form (sorted keys) so "did it change?" is a string comparison in SQL
+    return orjson.dumps(props, option=orjson.OPT_SORT_KEYS, default=str).decode()
 
 
 def _iso(d: date | None) -> str | None:
@@ -91,7 +93,7 @@ def _date(s: str | None) -> date | None:
 
 def _node(row: tuple) -> Node:
     label, id_, props, source, imported_at = row
-    return Node(NodeLabel(label), id_, json.loads(props), source, imported_at)
+    return Node(NodeLabel(label), id_, orjson.loads(props), source, imported_at)
 
 
 def _rel(row: tuple) -> Relationship:
@@ -104,7 +106,7 @@ def _rel(row: tuple) -> Relationship:
         _date(start),
         _date(end),
         weight,
-        json.loads(props),
+        orjson.loads(props),
         source_file,
         imported_at,
     )
@@ -394,7 +396,7 @@ class SQLiteStore(GraphStore):
             snap = GraphSnapshot(revision=self._revision(conn), window=(start, end))
             snap.nodes = {label: {} for label in NodeLabel}
             for label, id_, props in conn.execute("SELECT label, id, props FROM nodes"):
-                snap.nodes[NodeLabel(label)][id_] = json.loads(props)
+                snap.nodes[NodeLabel(label)][id_] = orjson.loads(props)
             snap.relationships = {t: [] for t in RelType}
             sql = f"SELECT {_REL_COLUMNS} FROM rels WHERE (start IS NULL OR start <= ?) AND ("  # noqa: S608
             sql += '"end" IS NULL OR "end" >= ?)'
