@@ -403,9 +403,34 @@ class SQLiteStore(GraphStore):
             hi = "9999-12-31" if end is None else end.isoformat()
             lo = "0001-01-01" if start is None else start.isoformat()
             lists = snap.relationships
-            for row in conn.execute(sql, (hi, lo)):
-                rel = _rel(row)
-                lists[rel.type].append(rel)
+            # A large partnership has millions of relationships but few distinct dates, types
+            # and property sets: decode each once.
+            types = {t.value: t for t in RelType}
+            dates: dict[str | None, date | None] = {None: None}
+            shared: dict[str, str] = {}  # one copy of each file name and import time
+            loads = orjson.loads
+            for type_, key, src, dst, start, end, weight, props, src_file, at in conn.execute(
+                sql, (hi, lo)
+            ):
+                if start not in dates:
+                    dates[start] = date.fromisoformat(start)
+                if end not in dates:
+                    dates[end] = date.fromisoformat(end)
+                rel_type = types[type_]
+                lists[rel_type].append(
+                    Relationship(
+                        rel_type,
+                        key,
+                        src,
+                        dst,
+                        dates[start],
+                        dates[end],
+                        weight,
+                        loads(props),
+                        shared.setdefault(src_file, src_file),
+                        shared.setdefault(at, at),
+                    )
+                )
         return snap
 
     def counts(self) -> dict[str, dict[str, int]]:
