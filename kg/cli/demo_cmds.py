@@ -14,6 +14,38 @@ from kg.ingest import ingest_path
 from kg.store import open_store
 
 
+@app.command("demo-data")
+def demo_data(
+    out: Annotated[Path, typer.Argument(help="Folder to write the bundle and truth.json into.")],
+    size: Annotated[
+        str,
+        typer.Option(help="small (~300 people), medium (~5,000) or large (~100,000, ~1M ties)."),
+    ] = "small",
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same bundle.")] = 7,
+) -> None:
+    """Write a generated demo partnership as a bundle (format v1), with its planted truth.
+
+    Three boroughs with an acute trust, a community trust, a mental health trust, adult social
+    care, GP practices, voluntary organisations and a commissioner; forums (discharge forums,
+    an OT collaborative, palliative care champions, learning communities, peer learning, boards,
+    engagement events), knowledge assets and dated ties over four phases (2013-2019).
+    truth.json lists the planted silos, brokers and communities, for scoring analysis.
+
+    Example: [bold]kg demo-data ./demo --size medium --seed 7[/bold], then
+    [bold]kg ingest ./demo[/bold]
+    """
+    from kg.demo import generate_bundle
+
+    with console.status(f"Generating the {size} demo partnership ..."):
+        truth = generate_bundle(out, size=size, seed=seed)
+    counts = truth["counts"]
+    console.print(
+        f"Wrote {out}: {counts['people']:,} people, {counts['ties']:,} ties, "
+        f"{counts['forums']:,} forums, {len(truth['brokers'])} planted brokers "
+        f"(truth.json). Next: [bold]kg ingest {out}[/bold]"
+    )
+
+
 @app.command("demo")
 def demo(
     size: Annotated[

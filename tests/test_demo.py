@@ -1,0 +1,114 @@
+"""The demo partnership: reproducible, importable, and carrying the structure it claims to plant.
+
+The structure is checked by counting ties straight from the CSV files, independently of the
+analysis package.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from collections import Counter, defaultdict
+
+import pytest
+
+from kg.demo import generate_bundle
+from kg.errors import InvalidParameter
+from kg.ingest import ingest_path
+from kg.store.sqlite import SQLiteStore
+
+
+def _rows(folder, name):
+    with (folder / f"{name}.csv").open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _digest(folder):
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def _sector_of_people(folder):
+    """Each person's sector, from their first role's organisation (teams follow parent_id)."""
+    orgs = {r["id"]: r for r in _rows(folder, "organisations")}
+    sector = {}
+    for r in _rows(folder, "roles"):
+        sector.setdefault(r["person_id"], orgs[r["organisation_id"]]["sector"])
+    return sector
+
+
+def test_same_seed_same_bundle_other_seed_other_bundle(tmp_path, small_bundle):
+    again = tmp_path / "again"
+    generate_bundle(again, size="small", seed=7)
+    assert _digest(again) == _digest(small_bundle)
+    other = tmp_path / "other"
+    generate_bundle(other, size="small", seed=8)
+    assert _digest(other)["ties.csv"] != _digest(small_bundle)["ties.csv"]
+
+
+def test_unknown_size_is_refused(tmp_path):
+    with pytest.raises(InvalidParameter, match="small, medium, large"):
+        generate_bundle(tmp_path, size="huge")
+
+
+def test_bundle_imports_cleanly_and_matches_its_truth(tmp_path, small_bundle):
+    truth = json.loads((small_bundle / "truth.json").read_text())
+    with SQLiteStore(tmp_path / "kg.sqlite") as store:
+        ingest_path(store, small_bundle)
+        counts = store.counts()
+    assert counts["nodes"]["Person"] == truth["counts"]["people"]
+    assert counts["relationships"]["TIE"] == truth["counts"]["ties"]
+    assert counts["nodes"]["Phase"] == 4
+    assert 250 <= truth["counts"]["people"] <= 450  # "small" is about 300 people
+    # Every person is in exactly one planted community.
+    members = [m for c in truth["communities"] for m in c["members"]]
+    assert len(members) == len(set(members)) == truth["counts"]["people"]
+    kinds = Counter(c["kind"] for c in truth["communities"])
+    assert kinds["community_of_practice"] >= 5 and kinds["organisational_cluster"] >= 10
+
+
+def test_planted_silos_keep_their_ties_inside(small_bundle):
+    truth = json.loads((small_bundle / "truth.json").read_text())
+    sector = _sector_of_people(small_bundle)
+    internal, external = Counter(), Counter()
+    for t in _rows(small_bundle, "ties"):
+        a, b = sector[t["source_id"]], sector[t["target_id"]]
+        for s in {a, b}:
+            (internal if a == b else external)[s] += 1
+    ei = {s: (external[s] - internal[s]) / (external[s] + internal[s]) for s in internal}
+    closed = truth["silos"]["sector"]
+    assert closed == ["mental_health", "acute"]
+    assert max(ei[s] for s in closed) < min(ei["voluntary"], ei["commissioner"])
+    assert all(ei[s] < -0.5 for s in closed)
+
+
+def test_planted_brokers_cross_sectors_far_more_than_others(small_bundle):
+    truth = json.loads((small_bundle / "truth.json").read_text())
+    sector = _sector_of_people(small_bundle)
+    crossing = defaultdict(int)
+    for t in _rows(small_bundle, "ties"):
+        if sector[t["source_id"]] != sector[t["target_id"]]:
+            crossing[t["source_id"]] += 1
+            crossing[t["target_id"]] += 1
+    brokers = {b["id"] for b in truth["brokers"]}
+    others = [crossing[p] for p in sector if p not in brokers]
+    assert min(crossing[b] for b in brokers) > 3 * (sum(others) / len(others))
+    # and they are hybrid middle managers in the care sectors
+    roles = {r["person_id"]: r for r in _rows(small_bundle, "roles")}
+    assert all(roles[b]["level"] == "middle" for b in brokers)
+    assert {b["sector"] for b in truth["brokers"]} <= {
+        "acute", "community", "mental_health", "social_care"}
+
+
+def test_time_structure_follows_the_phases(small_bundle):
+    truth = json.loads((small_bundle / "truth.json").read_text())
+    left = [b["left"] for b in truth["brokers"] if b["left"]]
+    assert left and all("2016-07-01" <= d <= "2017-12-31" for d in left)
+    # Peer learning died in the reversal: its attendance ends in 2016.
+    peer = [a for a in _rows(small_bundle, "attendance") if a["forum_id"].startswith("F-PEER")]
+    assert peer and all(a["end"] and a["end"] <= "2016-09-30" for a in peer)
+    # Turnover: some people hold two roles one after the other.
+    spans = defaultdict(list)
+    for r in _rows(small_bundle, "roles"):
+        spans[r["person_id"]].append((r["start"], r["end"]))
+    assert any(len(s) == 2 and s[0][1] and s[1][0] > s[0][1] for s in spans.values())
