@@ -1,0 +1,177 @@
+"""Private helpers shared by the broker, hybrid and risk modules: turning a networkx graph into
+compiled structures (igraph graphs, scipy sparse matrices) once, and a memory-bounded masked
+sparse product.
+
+Nothing here is public API; the analysis modules check their arguments before calling in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+
+import igraph as ig
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+
+from kg.errors import InvalidParameter
+
+__all__: list[str] = []
+
+# Upper bound on the stored entries of one chunk of a sparse product (about 240 MB of
+# int32 + float64 + index arrays); keeps the 100k-person network within the memory budget.
+_CHUNK_ENTRIES = 10_000_000
+
+
+def check_graph(G, *, name: str = "G") -> None:
+    """Raise InvalidParameter unless ``G`` is a networkx graph."""
+    if not isinstance(G, nx.Graph):
+        raise InvalidParameter(
+            f"{name} must be a networkx Graph or DiGraph, not {type(G).__name__}"
+        )
+
+
+def node_index(G) -> tuple[list[Hashable], dict[Hashable, int]]:
+    """Nodes in graph order and their positions."""
+    nodes = list(G.nodes())
+    return nodes, {v: i for i, v in enumerate(nodes)}
+
+
+def edge_arrays(
+    G, index: dict[Hashable, int], weight: str | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sources, targets and weights of G's edges as arrays of positions (self-loops dropped).
+
+    A missing weight attribute counts as 1, as in networkx. Parallel edges of a multigraph are
+    returned separately; callers decide whether to merge them.
+    """
+    if weight is None:
+        pairs = [(index[u], index[v]) for u, v in G.edges()]
+        weights = np.ones(len(pairs))
+    else:
+        triples = [(index[u], index[v], d) for u, v, d in G.edges(data=weight, default=1)]
+        pairs = [(u, v) for u, v, _ in triples]
+        try:
+            weights = np.array([float(d) for _, _, d in triples], dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise InvalidParameter(f"edge attribute {weight!r} must be numeric") from exc
+    if pairs:
+        arr = np.asarray(pairs, dtype=np.int64)
+        src, dst = arr[:, 0], arr[:, 1]
+    else:
+        src = dst = np.zeros(0, dtype=np.int64)
+    keep = src != dst
+    return src[keep], dst[keep], weights[keep]
+
+
+def to_igraph(G, index: dict[Hashable, int], *, directed: bool | None = None) -> ig.Graph:
+    """Unweighted simple igraph copy of G (vertex i = node at position i of ``index``).
+
+    Self-loops and parallel edges are dropped: neither changes shortest-path counts in networkx,
+    which walks neighbour sets.
+    """
+    directed = G.is_directed() if directed is None else directed
+    src, dst, _ = edge_arrays(G, index)
+    if not directed:
+        src, dst = np.minimum(src, dst), np.maximum(src, dst)
+    if len(src):
+        pairs = np.unique(np.stack([src, dst], axis=1), axis=0)
+    else:
+        pairs = np.zeros((0, 2), dtype=np.int64)
+    return ig.Graph(n=len(index), edges=pairs.tolist(), directed=directed)
+
+
+def adjacency(G, index: dict[Hashable, int], *, weight: str | None = None) -> sp.csr_matrix:
+    """n x n CSR matrix with W[u, v] = weight of u -> v (both directions for an undirected G).
+
+    Parallel edges add up. Entries of weight 0 are kept as explicit zeros so that the stored
+    structure is exactly the edge set (networkx counts a zero-weight neighbour as a neighbour).
+    """
+    n = len(index)
+    src, dst, w = edge_arrays(G, index, weight)
+    if not G.is_directed():
+        src, dst, w = np.concatenate([src, dst]), np.concatenate([dst, src]), np.concatenate([w, w])
+    matrix = sp.coo_matrix((w, (src, dst)), shape=(n, n)).tocsr()
+    matrix.sum_duplicates()
+    matrix.sort_indices()
+    return matrix
+
+
+def binary(matrix: sp.csr_matrix) -> sp.csr_matrix:
+    """Same structure, every stored entry 1.0."""
+    out = matrix.tocsr().astype(float, copy=True)
+    out.data = np.ones_like(out.data)
+    return out
+
+
+def masked_product(X: sp.csr_matrix, Y: sp.csr_matrix, mask: sp.csr_matrix) -> np.ndarray:
+    """Entries of ``X @ Y`` at the stored positions of ``mask``, aligned with ``mask.data``.
+
+    Computed in row chunks so the intermediate product never holds more than about
+    ``_CHUNK_ENTRIES`` entries, whatever the size of the graph.
+    """
+    X = X.tocsr()
+    Y = Y.tocsr()
+    mask = mask.tocsr()
+    mask.sort_indices()
+    out = np.zeros(mask.nnz, dtype=float)
+    if mask.nnz == 0:
+        return out
+    # Upper bound of the product's entries per row: sum over the row's stored columns of the
+    # number of entries of Y in that row.
+    y_row_counts = np.diff(Y.indptr).astype(float)
+    cost = binary(X)
+    row_cost = np.asarray(cost @ y_row_counts).ravel() + 1.0
+    bounds = _chunk_bounds(row_cost, _CHUNK_ENTRIES)
+    for start, stop in bounds:
+        lo, hi = mask.indptr[start], mask.indptr[stop]
+        if hi == lo:
+            continue
+        product = (X[start:stop] @ Y).tocsr()
+        rows = np.repeat(np.arange(stop - start), np.diff(mask.indptr[start : stop + 1]))
+        cols = mask.indices[lo:hi]
+        out[lo:hi] = np.asarray(product[rows, cols]).ravel()
+    return out
+
+
+def _chunk_bounds(row_cost: np.ndarray, budget: float) -> list[tuple[int, int]]:
+    bounds = []
+    start = 0
+    n = len(row_cost)
+    cumulative = np.cumsum(row_cost)
+    while start < n:
+        base = cumulative[start - 1] if start else 0.0
+        stop = int(np.searchsorted(cumulative, base + budget, side="right"))
+        stop = max(stop, start + 1)
+        bounds.append((start, min(stop, n)))
+        start = stop
+    return bounds
+
+
+def group_of(G, attribute: str) -> dict[Hashable, Hashable]:
+    """Each node's value of ``attribute`` (None when missing)."""
+    return {v: d.get(attribute) for v, d in G.nodes(data=True)}
+
+
+def check_attribute(G, attribute: str) -> dict[Hashable, Hashable]:
+    """Group of every node; InvalidParameter unless at least one node carries the attribute."""
+    if not isinstance(attribute, str) or not attribute:
+        raise InvalidParameter("attribute must be a non-empty string")
+    groups = group_of(G, attribute)
+    if len(G) and all(value is None for value in groups.values()):
+        raise InvalidParameter(f"no node has the attribute {attribute!r}")
+    return groups
+
+
+def group_codes(values: Iterable[Hashable]) -> np.ndarray:
+    """Integer code per value; None is a group of its own (people whose value is unknown)."""
+    codes: dict[Hashable, int] = {}
+    return np.array([codes.setdefault(v, len(codes)) for v in values], dtype=np.int64)
+
+
+def json_float(value: float | None) -> float | None:
+    """A float that JSON can carry (NaN and infinities become None)."""
+    if value is None:
+        return None
+    value = float(value)
+    return value if np.isfinite(value) else None
