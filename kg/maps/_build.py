@@ -115,13 +115,21 @@ def community_index(communities: Iterable[Iterable[Hashable]]) -> dict:
 
 
 def _scaled_sizes(
-    nodes: Sequence, metric: Mapping | None, *, smallest: float, largest: float, default: float
+    nodes: Sequence,
+    metric: Mapping | None,
+    *,
+    smallest: float,
+    largest: float,
+    default: float,
+    from_zero: bool = False,
 ) -> list[float]:
     if not metric:
         return [default] * len(nodes)
     values = [metric.get(n) for n in nodes]
     finite = [float(v) for v in values if v is not None and math.isfinite(float(v))]
     low, high = (min(finite), max(finite)) if finite else (0.0, 0.0)
+    if from_zero:
+        low = min(low, 0.0)  # headcounts: a group twice as big looks twice as big
     span = high - low
     sizes = []
     for v in values:
@@ -291,11 +299,16 @@ def person_map_data(
 def _edge_info(G, u, v, d, weight) -> list[str]:
     head = f"{G.nodes[u].get('name') or u} - {G.nodes[v].get('name') or v}"
     info = [head, f"Weight: {_format_number(weight)}"]
-    layers = [f"{k} {_format_number(d[k])}" for k in LAYERS if d.get(k)]
+    # The forums layer weight and the tuple of shared forum ids may share the name "forums".
+    layers = [
+        f"{k} {_format_number(d[k])}"
+        for k in LAYERS
+        if isinstance(d.get(k), int | float) and not isinstance(d.get(k), bool) and d.get(k)
+    ]
     if layers:
         info.append("From " + ", ".join(layers))
-    forums = d.get("forums") or ()
-    if forums:
+    forums = d.get("forums")
+    if isinstance(forums, list | tuple | set | frozenset) and forums:
         info.append(f"Shared forums: {len(forums)}")
     return info
 
@@ -366,7 +379,7 @@ def aggregate_map_data(
     colour_index = keys.index(color_by) if color_by in keys else 0
 
     sizes = {g: len(members[g]) for g in groups}
-    scaled = _scaled_sizes(groups, sizes, smallest=12.0, largest=60.0, default=25.0)
+    scaled = _scaled_sizes(groups, sizes, smallest=8.0, largest=60.0, default=25.0, from_zero=True)
     xy = layout_positions(
         groups, [(i, j, w) for (i, j), (_, w) in between.items()], seed=seed, spacing=160.0
     )

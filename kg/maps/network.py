@@ -114,8 +114,8 @@ def network_map(
             title=title or "Collaboration network",
             banner=(
                 f"This network has {n:,} people, more than the {max_nodes:,} this view draws "
-                f"one by one, so each node here is one {by} sized by headcount. Open a {by} or a "
-                "person's ego map to see individuals."
+                f"one by one, so each node here is one {by} sized by headcount. Open the {by} "
+                "map or a person's ego map to see individuals."
             ),
             seed=seed,
         )

@@ -1,5 +1,5 @@
 /* Carebridge map page. Every piece of text from the data goes through textContent or a plain
-   DataSet label, never innerHTML: names are data, not markup. */
+   DataSet label (drawn on the canvas), never parsed as markup: names are data. */
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("carebridge-data").textContent);
