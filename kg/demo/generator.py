@@ -343,7 +343,6 @@ class _Builder:
         self.person_of = np.array(self.ep_person, dtype=np.int64)
         self.start_of = np.array(self.ep_start, dtype=np.int64)
         self.end_of = np.array(self.ep_end, dtype=np.int64)
-        unit_of = np.array(self.ep_unit, dtype=np.int64)
         org_of = np.array([self.units[u].org for u in self.ep_unit], dtype=np.int64)
         team_kinds = (("collaboration", 0.5), ("advice", 0.35), ("information", 0.15))
         # 1. inside a team: dense
