@@ -221,8 +221,8 @@ def person_network(
     Returns
     -------
     networkx.Graph
-        Nodes are people (all people when the window is open; otherwise those with a role, tie,
-        attendance or asset link active in it) with the attributes of
+        Nodes are people (all people when the window is open; otherwise those with a role, tie
+        or forum attendance active in it) with the attributes of
         :func:`person_attributes`. Edges carry ``weight`` (total), ``layer_<name>`` for each
         layer and ``forums`` (sorted tuple of shared forum ids). ``G.graph`` records
         ``revision``, ``window``, ``layers``, ``min_weight`` and ``skipped_affiliations``.
@@ -254,7 +254,8 @@ def person_network(
     if not (isinstance(min_weight, int | float) and min_weight >= 0):
         raise InvalidParameter("min_weight must be a number, zero or more")
     attrs = person_attributes(snapshot)
-    ids = list(attrs)
+    active = _active_people(snapshot, attrs)
+    ids = [p for p in attrs if p in active]
     index = {p: i for i, p in enumerate(ids)}
     n = len(ids)
     total = sp.csr_matrix((n, n))
@@ -288,7 +289,6 @@ def person_network(
         for layer, W in per_layer.items()
     }
     shared = _shared_forums(rows, cols, forum_B, forum_names)
-    active = _active_people(snapshot, attrs)
     G = nx.Graph(
         revision=snapshot.revision,
         window=[d.isoformat() if d else None for d in snapshot.window],
@@ -296,7 +296,7 @@ def person_network(
         min_weight=min_weight,
         skipped_affiliations=skipped,
     )
-    G.add_nodes_from((p, attrs[p]) for p in ids if p in active)
+    G.add_nodes_from((p, attrs[p]) for p in ids)
     row_ids = [ids[i] for i in rows.tolist()]
     col_ids = [ids[j] for j in cols.tolist()]
     lv = {layer: vals.tolist() for layer, vals in layer_values.items()}
@@ -331,8 +331,10 @@ def _shared_forums(rows, cols, B, names) -> list[tuple]:
 def _active_people(snapshot: GraphSnapshot, attrs: dict) -> set:
     if snapshot.window == (None, None):
         return set(attrs)
+    # Asset links are dated events with no end, so they would keep everyone "active" forever
+    # after; presence in a period is a role, a forum or a tie active in it.
     active = set()
-    for t in (RelType.HOLDS_ROLE, RelType.ATTENDS, RelType.AUTHORED, RelType.USES):
+    for t in (RelType.HOLDS_ROLE, RelType.ATTENDS):
         active.update(r.source for r in snapshot.rels(t))
     for r in snapshot.rels(RelType.TIE):
         active.add(r.source)

@@ -21,7 +21,8 @@ def demo_data(
         str,
         typer.Option(help="small (~300 people), medium (~5,000) or large (~100,000, ~1M ties)."),
     ] = "small",
-    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same bundle.")] = 7,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same bundle.")]
+    = 7,
 ) -> None:
     """Write a generated demo partnership as a bundle (format v1), with its planted truth.
 
