@@ -40,10 +40,10 @@ class BackendUnavailable(StoreError):
 class NotFound(CarebridgeError):
     """An entity asked for by id does not exist."""
 
-    def __init__(self, kind: str, id: str):
+    def __init__(self, kind: str, id: str, *, hint: str | None = None):
         self.kind = kind
         self.id = id
-        super().__init__(f"{kind} {id!r} not found")
+        super().__init__(f"{kind} {id!r} not found" + (f"; {hint}" if hint else ""))
 
 
 class InvalidParameter(CarebridgeError):

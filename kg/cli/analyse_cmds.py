@@ -1,0 +1,340 @@
+"""``kg analyse ...`` and ``kg export metrics``: the questions, on the command line."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from kg.cli import app
+from kg.cli.store_cmds import console
+from kg.config import get_settings
+from kg.errors import InvalidParameter
+from kg.store import open_store
+
+analyse_app = typer.Typer(
+    help=(
+        "Find silos, brokers and communities of practice in the stored partnership.\n\n"
+        "Every verb takes [bold]--window START:END[/bold] or [bold]--phase NAME[/bold] to "
+        "look at one period, [bold]--layers[/bold] and [bold]--min-weight[/bold] to choose how "
+        "the person network is built, [bold]--seed[/bold], and [bold]--format table|json|csv"
+        "[/bold]. JSON output is what the HTTP API returns."
+    ),
+    rich_markup_mode="rich",
+    no_args_is_help=True,
+)
+export_app = typer.Typer(help="Export metrics for R, UCINET or Gephi.", no_args_is_help=True,
+                         rich_markup_mode="rich")
+app.add_typer(analyse_app, name="analyse")
+app.add_typer(export_app, name="export")
+
+Format = Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")]
+Window = Annotated[str | None, typer.Option(help="Only this period: START:END (ISO dates; "
+                                            "either side may be blank).")]
+Phase = Annotated[str | None, typer.Option(help="Only this named phase (id or name).")]
+Layers = Annotated[str, typer.Option(help="Comma-separated layers of the person network: ties, "
+                                     "forums, assets, teams.")]
+MinWeight = Annotated[float, typer.Option(help="Drop person pairs linked by less than this "
+                                          "(forum co-membership adds 1/(n-1) per forum).")]
+Seed = Annotated[int, typer.Option(help="Seed of every random step (Louvain, sampling, "
+                                   "permutations).")]
+By = Annotated[str, typer.Option(help="Grouping: organisation, team, sector, profession, "
+                                 "role_kind, level or hybrid.")]
+
+
+def _net(window, phase, layers, min_weight) -> dict:
+    chosen = tuple(x.strip() for x in layers.split(",") if x.strip())
+    return {"window": window, "phase": phase, "layers": chosen, "min_weight": min_weight}
+
+
+def _emit(result: dict, fmt: str, rows: list[dict], columns: list[str], title: str) -> None:
+    if fmt == "json":
+        sys.stdout.write(json.dumps(result, indent=1, default=str) + "\n")
+    elif fmt == "csv":
+        out = io.StringIO()
+        w = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: _cell(r.get(k)) for k in columns})
+        sys.stdout.write(out.getvalue())
+    elif fmt == "table":
+        table = Table(title=title, title_justify="left")
+        for c in columns:
+            table.add_column(c.replace("_", " "), overflow="fold")
+        for r in rows:
+            table.add_row(*(_cell(r.get(c), short=True) for c in columns))
+        console.print(table)
+    else:
+        raise InvalidParameter(f"unknown format {fmt!r}; use table, json or csv")
+
+
+def _cell(value, *, short=False) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.4g}" if short else repr(value)
+    if isinstance(value, list):
+        if value and isinstance(value[0], dict):
+            return "; ".join(f"{v.get('name') or v.get('value') or v.get('id')}"
+                             + (f" ({v['share']:.0%})" if "share" in v else "") for v in value)
+        return ", ".join(map(str, value[:8])) + (" ..." if short and len(value) > 8 else "")
+    if isinstance(value, dict):
+        # Gould-Fernandez roles read C/I/R/G/L in tables
+        return " ".join(f"{k[0].upper() if short else k + '='}{v}" for k, v in value.items())
+    return str(value)
+
+
+def _store():
+    return open_store(get_settings())
+
+
+@analyse_app.command("communities")
+def communities_cmd(
+    method: Annotated[str, typer.Option(help="louvain, leiden or python-louvain.")] = "louvain",
+    resolution: Annotated[float, typer.Option(help=">1: more, smaller communities.")] = 1.0,
+    seed: Seed = 0, window: Window = None, phase: Phase = None,
+    layers: Layers = "ties,forums,assets", min_weight: MinWeight = 0.05, fmt: Format = "table",
+) -> None:
+    """Communities (Louvain), profiled and classified: community of practice, organisational
+    cluster or cross-boundary network.
+
+    Example: [bold]kg analyse communities --phase PH2 --format json[/bold]
+    """
+    from kg.queries import analyses
+
+    with _store() as store:
+        r = analyses.communities(store, method=method, resolution=resolution, seed=seed,
+                                 **_net(window, phase, layers, min_weight))
+    _emit(r, fmt, r["communities"], ["id", "size", "kind", "organisations", "sectors",
+                                      "professions", "anchoring_forums"],
+          f"{len(r['communities'])} communities, modularity {r['modularity']:.3f}")
+
+
+@analyse_app.command("silos")
+def silos_cmd(
+    by: By = "organisation", permutations: Annotated[int, typer.Option(
+        help="Label permutations for the p-values.")] = 999,
+    seed: Seed = 0, window: Window = None, phase: Phase = None,
+    layers: Layers = "ties,forums,assets", min_weight: MinWeight = 0.05, fmt: Format = "table",
+) -> None:
+    """Which groups keep their ties inside: E-I index per group (-1 = perfect silo) with a
+    permutation p-value, the group x group density matrix, and how well communities match
+    the groups (NMI, ARI).
+
+    Example: [bold]kg analyse silos --by sector[/bold]
+    """
+    from kg.queries import analyses
+
+    with _store() as store:
+        r = analyses.silos(store, by=by, permutations=permutations, seed=seed,
+                           **_net(window, phase, layers, min_weight))
+    agreement = r["agreement"] or {}
+    _emit(r, fmt, r["groups"], ["group", "size", "ei_index", "p_value", "internal", "external",
+                                "share_reached"],
+          f"Silos by {by}: whole-network E-I {r['ei_index']:.3f}; communities vs {by}: "
+          f"NMI {agreement.get('nmi', 0):.2f}, ARI {agreement.get('ari', 0):.2f}")
+
+
+@analyse_app.command("brokers")
+def brokers_cmd(
+    by: Annotated[str | None, typer.Option(help="Grouping for brokerage roles (e.g. sector).")]
+    = None,
+    between: Annotated[tuple[str, str] | None, typer.Option(
+        help="Rank by shortest paths carried between two groups of --by, e.g. "
+        "--between acute community.")] = None,
+    top: Annotated[int, typer.Option(help="How many to list.")] = 20,
+    seed: Seed = 0, window: Window = None, phase: Phase = None,
+    layers: Layers = "ties,forums,assets", min_weight: MinWeight = 0.05, fmt: Format = "table",
+) -> None:
+    """Who bridges: betweenness, Burt's constraint and effective size, Gould-Fernandez roles;
+    with --between, who carries the paths between two groups, and through which forums.
+
+    Example: [bold]kg analyse brokers --by sector --between acute community[/bold]
+    """
+    from kg.queries import analyses
+
+    with _store() as store:
+        r = analyses.brokers(store, by=by, between=between, top=top, seed=seed,
+                             **_net(window, phase, layers, min_weight))
+    rows = []
+    for b in r["brokers"]:
+        row = dict(b)
+        exp = b.get("explanation") or {}
+        row["via_forums"] = [f.get("forum") for f in exp.get("forums", [])][:3]
+        rows.append(row)
+    cols = ["id", "name", "score", "betweenness", "constraint", "effective_size"]
+    if by:
+        cols += ["group", "roles", "via_forums"]
+    bt = r["betweenness"]
+    how = "exact" if bt.get("exact") else f"sampled ({bt.get('sample_size')} pivots)"
+    _emit(r, fmt, rows, cols, f"Brokers ({how} betweenness)")
+
+
+@analyse_app.command("hybrids")
+def hybrids_cmd(
+    seed: Seed = 0, window: Window = None, phase: Phase = None,
+    layers: Layers = "ties,forums,assets", min_weight: MinWeight = 0.05, fmt: Format = "table",
+) -> None:
+    """Do hybrid clinical-managerial managers broker more than others? Effect sizes (Cliff's
+    delta, Cohen's d), Mann-Whitney and permutation p-values, and the hybrids ranked.
+
+    Example: [bold]kg analyse hybrids --format json[/bold]
+    """
+    from kg.queries import analyses
+
+    with _store() as store:
+        r = analyses.hybrids(store, seed=seed, **_net(window, phase, layers, min_weight))
+    title = (f"{r['n_hybrid']} hybrids vs {r['n_other']} others: Cliff's delta "
+             f"{_cell(r['cliffs_delta'], short=True)}, p = {_cell(r['p_value'], short=True)}")
+    _emit(r, fmt, r.get("hybrids", []), ["rank", "id", "name", "score"], title)
+
+
+@analyse_app.command("risk")
+def risk_cmd(
+    by: By = "sector",
+    top: Annotated[int, typer.Option(help="How many key people to rank (and remove together).")]
+    = 10,
+    remove: Annotated[list[str] | None, typer.Option(
+        help="Person ids to remove instead (repeat the option).")] = None,
+    seed: Seed = 0, window: Window = None, phase: Phase = None,
+    layers: Layers = "ties,forums,assets", min_weight: MinWeight = 0.05, fmt: Format = "table",
+) -> None:
+    """What if they leave? Cross-boundary connectivity lost when people go: pairs of groups
+    still connected, cross-boundary ties lost, efficiency; and the key-person risk ranking.
+
+    Example: [bold]kg analyse risk --by sector --top 10[/bold] or
+    [bold]kg analyse risk --remove P000103 --remove P000236[/bold]
+    """
+    from kg.queries import analyses
+
+    with _store() as store:
+        r = analyses.risk(store, by=by, top=top, remove=remove, seed=seed,
+                          **_net(window, phase, layers, min_weight))
+    if remove:
+        impact = r["impact"]
+        rows = [{"measure": k, "value": v} for k, v in impact.items()
+                if not isinstance(v, list | dict)]
+        _emit(r, fmt, rows, ["measure", "value"], f"Removing {', '.join(remove)}")
+    else:
+        _emit(r, fmt, r["people"], ["rank", "id", "name", "group", "cross_ties_lost",
+                                    "cross_pairs_disconnected", "group_pairs_unlinked",
+                                    "betweenness"], f"Key-person risk by {by}")
+
+
+@analyse_app.command("change")
+def change_cmd(
+    from_: Annotated[str, typer.Option("--from", help="Phase (id or name) or START:END.")],
+    to: Annotated[str, typer.Option("--to", help="Phase (id or name) or START:END.")],
+    by: By = "sector", top: Annotated[int, typer.Option(help="Top brokers compared.")] = 20,
+    seed: Seed = 0, layers: Layers = "ties,forums,assets", min_weight: MinWeight = 0.05,
+    fmt: Format = "table",
+) -> None:
+    """How silos, brokers and communities moved between two periods; brokers gained and lost.
+
+    Example: [bold]kg analyse change --from PH2 --to PH3[/bold]
+    """
+    from kg.queries import analyses
+
+    with _store() as store:
+        r = analyses.change(store, from_=from_, to=to, by=by, top=top, seed=seed,
+                            layers=tuple(x for x in layers.split(",") if x),
+                            min_weight=min_weight)
+    b = r["brokers"]
+    title = (f"{from_} -> {to}: {len(b['gained'])} brokers gained, {len(b['lost'])} lost "
+             f"({len(b['lost_who_left'])} left); people left {r['people']['left']}, joined "
+             f"{r['people']['joined']}")
+    _emit(r, fmt, r["silos"], ["group", "ei_before", "ei_after", "change"], title)
+
+
+@analyse_app.command("assets")
+def assets_cmd(
+    top: Annotated[int | None, typer.Option(help="How many to list.")] = 20,
+    window: Window = None, phase: Phase = None, fmt: Format = "table",
+) -> None:
+    """Which knowledge assets (pathways, minutes, protocols...) reach across organisations and
+    sectors.
+
+    Example: [bold]kg analyse assets --top 10[/bold]
+    """
+    from kg.queries import analyses
+
+    with _store() as store:
+        r = analyses.assets(store, top=top, window=window, phase=phase)
+    s = r["summary"]
+    _emit(r, fmt, r["assets"], ["id", "title", "kind", "sectors_reached",
+                                "organisations_reached", "authors", "users"],
+          f"{s['crossing_sectors']} of {s['assets']} assets cross sectors")
+
+
+@analyse_app.command("all")
+def all_cmd(
+    by: By = "sector",
+    between: Annotated[tuple[str, str], typer.Option(help="The two groups to bridge.")] = (
+        "acute", "community"),
+    seed: Seed = 0, window: Window = None, phase: Phase = None,
+    layers: Layers = "ties,forums,assets", min_weight: MinWeight = 0.05, fmt: Format = "table",
+) -> None:
+    """Communities, silos, brokers, hybrids and key-person risk (top 10), in one go.
+
+    Example: [bold]kg analyse all --format json > findings.json[/bold]
+    """
+    from kg.queries import analyses
+
+    with _store() as store:
+        r = analyses.analyse_all(store, by=by, between=between, seed=seed,
+                                 **_net(window, phase, layers, min_weight))
+    if fmt == "json":
+        _emit(r, fmt, [], [], "")
+        return
+    rows = [
+        {"question": "communities", "answer": f"{len(r['communities']['communities'])} "
+         f"(modularity {r['communities']['modularity']:.3f}); kinds {r['communities']['kinds']}"},
+        {"question": f"most closed {by}", "answer": ", ".join(
+            f"{g['group']} (E-I {g['ei_index']:.2f})" for g in r["silos"]["groups"][:3])},
+        {"question": "top brokers", "answer": ", ".join(
+            f"{b['name']} ({b['id']})" for b in r["brokers"]["brokers"][:5])},
+        {"question": "hybrids broker more?", "answer": f"Cliff's delta "
+         f"{_cell(r['hybrids']['cliffs_delta'], short=True)}, p = "
+         f"{_cell(r['hybrids']['p_value'], short=True)}"},
+        {"question": "key-person risk", "answer": ", ".join(
+            f"{p['name']} ({p['id']})" for p in r["risk"]["people"][:5])},
+    ]
+    _emit(r, fmt, rows, ["question", "answer"], "Findings")
+
+
+@export_app.command("metrics")
+def export_metrics_cmd(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="csv, json, graphml or gexf.")]
+    = "csv",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write "
+                                                "(default: standard output).")] = None,
+    pseudonymise: Annotated[bool, typer.Option(
+        help="Replace ids with stable codes and drop names (the key stays in KG_DATA_DIR).")]
+    = False,
+    by: By = "organisation", seed: Seed = 0, window: Window = None, phase: Phase = None,
+    layers: Layers = "ties,forums,assets", min_weight: MinWeight = 0.05,
+) -> None:
+    """Every person-level metric and attribute, group-level metrics, and the parameters and
+    seed used. GraphML and GEXF hold the person network itself for Gephi, R or UCINET.
+
+    Example: [bold]kg export metrics --format graphml --pseudonymise -o network.graphml[/bold]
+    """
+    from kg.queries import analyses
+
+    settings = get_settings()
+    key = analyses.pseudonym_key(settings.data_dir) if pseudonymise else None
+    with _store() as store:
+        content, _, name = analyses.metrics_export(
+            store, format=fmt, pseudonymise=pseudonymise, key=key, by=by, seed=seed,
+            **_net(window, phase, layers, min_weight))
+    if output:
+        output.write_bytes(content)
+        console.print(f"Wrote {output} ({len(content):,} bytes)")
+    else:
+        sys.stdout.buffer.write(content)
