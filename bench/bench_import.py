@@ -78,7 +78,8 @@ def main() -> None:
         "kg re-import (idempotent)": run_step("kg", bundle, work / "kg.sqlite"),
     }
     floor = results["floor (no checks, flat tables)"]["seconds"]
-    print(f"\n{'step':34} {'rows':>10} {'seconds':>8} {'rows/s':>10} {'peak MB':>8} {'vs floor':>8}")
+    header = ("step", "rows", "seconds", "rows/s", "peak MB", "vs floor")
+    print("\n{:34} {:>10} {:>8} {:>10} {:>8} {:>8}".format(*header))
     for name, r in results.items():
         print(f"{name:34} {r['rows']:>10,} {r['seconds']:>8.1f} {r['rows'] / r['seconds']:>10,.0f} "
               f"{r['peak_mb']:>8,.0f} {r['seconds'] / floor:>7.1f}x")

@@ -377,7 +377,7 @@ def structural_holes(G, *, weight: str | None = "weight") -> tuple[dict, dict]:
     >>> G = nx.karate_club_graph()
     >>> constraint, effective_size = structural_holes(G, weight=None)
     >>> round(constraint[0], 4), round(effective_size[0], 4)
-    (0.1550, 11.75)
+    (0.1554, 13.75)
 
     References
     ----------

@@ -211,7 +211,7 @@ def removal_impact(
     >>> nx.set_node_attributes(G, {"a1": "A", "a2": "A", "b1": "B", "b2": "B"}, "org")
     >>> impact = removal_impact(G, ["a2"], "org")
     >>> impact["share_still_connected"], impact["cross_ties_lost"]
-    (0.5, 1)
+    (0.0, 1)
 
     References
     ----------
