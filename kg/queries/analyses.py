@@ -41,11 +41,14 @@ __all__ = [
     "GROUPINGS",
     "analyse_all",
     "assets",
+    "betweenness_of",
     "brokers",
+    "check_by",
     "change",
     "communities",
     "hybrids",
     "metrics_export",
+    "net_key",
     "person_graph",
     "risk",
     "silos",
@@ -61,7 +64,8 @@ MEDIA_TYPES = {
 }
 
 
-def _net_key(window, phase, layers, min_weight) -> tuple:
+def net_key(window=None, phase=None, layers=None, min_weight=0.05) -> tuple:
+    """The cache key of a person network: period, layers and minimum weight."""
     layers = tuple(layers) if layers else projection.DEFAULT_LAYERS
     return (window, phase, layers, float(min_weight))
 
@@ -70,7 +74,7 @@ def person_graph(
     store: GraphStore, *, window=None, phase=None, layers=None, min_weight=0.05
 ) -> nx.Graph:
     """The person network for a period (cached; do not modify the graph returned)."""
-    key = _net_key(window, phase, layers, min_weight)
+    key = net_key(window, phase, layers, min_weight)
     return cached(store, "person_graph", key, lambda: projection.person_network(
         load_snapshot(store, window=window, phase=phase), layers=key[2], min_weight=key[3]))
 
@@ -81,7 +85,7 @@ def tie_graph(store: GraphStore, *, window=None, phase=None) -> nx.DiGraph:
         load_snapshot(store, window=window, phase=phase)))
 
 
-def _check_by(by: str | None) -> None:
+def check_by(by: str | None) -> None:
     if by is not None and by not in GROUPINGS:
         raise InvalidParameter(f"unknown grouping {by!r}; use one of {', '.join(GROUPINGS)}")
 
@@ -110,7 +114,7 @@ def communities(
     layers=None, min_weight=0.05,
 ) -> dict:
     """``{"modularity", "communities": [{"id", "members", "kind", "size", ...}], ...}``."""
-    net = _net_key(window, phase, layers, min_weight)
+    net = net_key(window, phase, layers, min_weight)
 
     def compute():
         G = person_graph(store, window=window, phase=phase, layers=layers, min_weight=min_weight)
@@ -146,8 +150,8 @@ def silos(
     layers=None, min_weight=0.05,
 ) -> dict:
     """``{"groups": [{"group", "ei_index", "p_value", ...}], "matrix": ..., "agreement": ...}``."""
-    _check_by(by)
-    net = _net_key(window, phase, layers, min_weight)
+    check_by(by)
+    net = net_key(window, phase, layers, min_weight)
 
     def compute():
         G = person_graph(store, window=window, phase=phase, layers=layers, min_weight=min_weight)
@@ -178,13 +182,13 @@ def brokers(
     layers=None, min_weight=0.05,
 ) -> dict:
     """``{"brokers": [{"id", "name", "score", "betweenness", "constraint", ...}], ...}``."""
-    _check_by(by)
+    check_by(by)
     if between is not None:
         between = tuple(between)
         if by is None:
             raise InvalidParameter("--between needs --by, e.g. --by sector --between acute "
                                    "community")
-    net = _net_key(window, phase, layers, min_weight)
+    net = net_key(window, phase, layers, min_weight)
 
     def compute():
         G = person_graph(store, window=window, phase=phase, layers=layers, min_weight=min_weight)
@@ -198,10 +202,12 @@ def brokers(
     return cached(store, "brokers", (by, between, top, seed) + net, compute)
 
 
-def _betweenness(store, seed, **net):
+def betweenness_of(store: GraphStore, *, seed=0, **net) -> dict:
+    """Normalised betweenness of every person in the period's network (cached)."""
+    net = _net_defaults(net)
     G = person_graph(store, **net)
-    return cached(store, "betweenness", (seed,) + _net_key(**net),
-                  lambda: betweenness(G, seed=seed))
+    return cached(store, "betweenness", (seed,) + net_key(**net),
+                  lambda: betweenness(G, seed=seed)).values
 
 
 def hybrids(
@@ -212,12 +218,12 @@ def hybrids(
 
     def compute():
         G = person_graph(store, **net)
-        result = compare_hybrids(G, _betweenness(store, seed, **net).values, seed=seed)
+        result = compare_hybrids(G, betweenness_of(store, seed=seed, **net), seed=seed)
         result["score"] = "normalised betweenness"
         result["parameters"] = _parameters(store, seed=seed, **net)
         return result
 
-    return cached(store, "hybrids", (seed,) + _net_key(**net), compute)
+    return cached(store, "hybrids", (seed,) + net_key(**net), compute)
 
 
 def risk(
@@ -225,7 +231,7 @@ def risk(
     layers=None, min_weight=0.05,
 ) -> dict:
     """Key-person risk: who, if they left, would cost the most cross-boundary connectivity."""
-    _check_by(by)
+    check_by(by)
     net = dict(window=window, phase=phase, layers=layers, min_weight=min_weight)
     remove = tuple(remove) if remove else None
 
@@ -243,7 +249,7 @@ def risk(
                                            seed=seed, **net)
         return result
 
-    return cached(store, "risk", (by, top, remove, seed) + _net_key(**net), compute)
+    return cached(store, "risk", (by, top, remove, seed) + net_key(**net), compute)
 
 
 def _period(store, value: str | None, what: str) -> dict:
@@ -260,7 +266,7 @@ def change(
     min_weight=0.05,
 ) -> dict:
     """How silos, brokers and communities moved between two phases or windows."""
-    _check_by(by)
+    check_by(by)
     a, b = _period(store, from_, "from"), _period(store, to, "to")
 
     def compute():
@@ -305,11 +311,11 @@ def analyse_all(store: GraphStore, *, by="sector", between=("acute", "community"
 
 def person_metrics(store: GraphStore, *, by="organisation", seed=0, **net) -> dict:
     """Every person-level metric, keyed by person id (cached)."""
-    _check_by(by)
+    check_by(by)
 
     def compute():
         G = person_graph(store, **net)
-        bc = _betweenness(store, seed, **net).values
+        bc = betweenness_of(store, seed=seed, **net)
         constraint, effective = structural_holes(G)
         roles = brokerage_roles(tie_graph(store, window=net.get("window"),
                                           phase=net.get("phase")), by)
@@ -328,7 +334,7 @@ def person_metrics(store: GraphStore, *, by="organisation", seed=0, **net) -> di
             out[v] = row
         return out
 
-    return cached(store, "person_metrics", (by, seed) + _net_key(**_net_defaults(net)), compute)
+    return cached(store, "person_metrics", (by, seed) + net_key(**_net_defaults(net)), compute)
 
 
 def _net_defaults(net: dict) -> dict:

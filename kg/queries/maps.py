@@ -1,0 +1,137 @@
+"""The maps, as pages of the stored partnership: one function per view, cached by revision.
+
+Each function reads the cached person network (:func:`kg.queries.analyses.person_graph`) and the
+cached analyses it needs (communities, betweenness, between-groups scores), then renders with the
+pure functions of :mod:`kg.maps`. Both ``kg demo`` / ``kg map`` and the HTTP API call these.
+"""
+
+from __future__ import annotations
+
+from kg.analysis.brokers import between_groups_betweenness
+from kg.errors import InvalidParameter, NotFound
+from kg.maps import bridges_map, communities_map, ego_map, network_map, organisations_map
+from kg.queries import analyses
+from kg.queries.snapshot import cached
+from kg.store.base import GraphStore
+
+__all__ = ["COLOUR_BY", "bridges", "community_map", "ego", "network", "organisations"]
+
+COLOUR_BY = ("organisation", "sector", "community", "profession", "role_kind", "level", "hybrid")
+MAX_MAP_NODES = 1500
+
+
+def _net(window, phase, layers, min_weight) -> dict:
+    return {"window": window, "phase": phase, "layers": layers, "min_weight": min_weight}
+
+
+def _communities(store: GraphStore, seed: int, net: dict) -> list[set]:
+    found = analyses.communities(store, seed=seed, **net)["communities"]
+    return [set(c["members"]) for c in found]
+
+
+def _check_colour(color_by: str) -> None:
+    if color_by not in COLOUR_BY:
+        raise InvalidParameter(
+            f"unknown colouring {color_by!r}; use one of {', '.join(COLOUR_BY)}"
+        )
+
+
+def network(
+    store: GraphStore, *, color_by="organisation", seed=0, max_nodes=MAX_MAP_NODES, window=None,
+    phase=None, layers=None, min_weight=0.05,
+) -> str:
+    """The whole person network, coloured by ``color_by`` and sized by betweenness."""
+    _check_colour(color_by)
+    net = _net(window, phase, layers, min_weight)
+
+    def compute():
+        G = analyses.person_graph(store, **net)
+        return network_map(
+            G, color_by=color_by, communities=_communities(store, seed, net),
+            size_by=analyses.betweenness_of(store, seed=seed, **net),
+            size_label="betweenness", max_nodes=max_nodes, seed=seed,
+        )
+
+    return cached(store, "map:network", (color_by, seed, max_nodes)
+                  + analyses.net_key(**net), compute)
+
+
+def ego(
+    store: GraphStore, person_id: str, *, hops=1, color_by="organisation", seed=0, window=None,
+    phase=None, layers=None, min_weight=0.05,
+) -> str:
+    """One person's ego network, ``hops`` steps out."""
+    _check_colour(color_by)
+    if isinstance(hops, bool) or not isinstance(hops, int) or not 1 <= hops <= 4:
+        raise InvalidParameter(f"hops must be 1 to 4, got {hops!r}")
+    net = _net(window, phase, layers, min_weight)
+    G = analyses.person_graph(store, **net)
+    if person_id not in G:
+        raise NotFound("person", person_id, hint="not in the network for this period")
+
+    def compute():
+        return ego_map(
+            G, person_id, hops=hops, color_by=color_by,
+            communities=_communities(store, seed, net),
+            size_by=analyses.betweenness_of(store, seed=seed, **net),
+            size_label="betweenness", seed=seed,
+        )
+
+    return cached(store, "map:ego", (person_id, hops, color_by, seed)
+                  + analyses.net_key(**net), compute)
+
+
+def bridges(
+    store: GraphStore, *, by="sector", between=("acute", "community"), top=10, seed=0,
+    window=None, phase=None, layers=None, min_weight=0.05,
+) -> str:
+    """The bridges between two groups: top brokers by the paths they carry between them."""
+    analyses.check_by(by)
+    between = tuple(between or ())
+    if len(between) != 2 or between[0] == between[1]:
+        raise InvalidParameter("give two different groups to bridge, e.g. acute and community")
+    net = _net(window, phase, layers, min_weight)
+
+    def compute():
+        G = analyses.person_graph(store, **net)
+        present = {a for _, a in G.nodes(data=by)}
+        for g in between:
+            if g not in present:
+                known = ", ".join(sorted(str(x) for x in present if x is not None))
+                raise NotFound(by, g, hint=f"groups in this network: {known}")
+        scores = between_groups_betweenness(G, by, between[0], between[1])
+        return bridges_map(G, by, between, scores=scores, top=top, seed=seed,
+                           title=f"Bridges between {between[0]} and {between[1]}")
+
+    return cached(store, "map:bridges", (by, between, top, seed)
+                  + analyses.net_key(**net), compute)
+
+
+def community_map(
+    store: GraphStore, *, community: int | None = None, seed=0, window=None, phase=None,
+    layers=None, min_weight=0.05,
+) -> str:
+    """One node per community, or (``community=i``, 0-based) the people of one."""
+    net = _net(window, phase, layers, min_weight)
+
+    def compute():
+        G = analyses.person_graph(store, **net)
+        return communities_map(G, _communities(store, seed, net), community=community, seed=seed)
+
+    return cached(store, "map:communities", (community, seed)
+                  + analyses.net_key(**net), compute)
+
+
+def organisations(
+    store: GraphStore, *, color_by="sector", seed=0, window=None, phase=None, layers=None,
+    min_weight=0.05,
+) -> str:
+    """The organisation-level network: ties aggregated between organisations."""
+    net = _net(window, phase, layers, min_weight)
+
+    def compute():
+        G = analyses.person_graph(store, **net)
+        return organisations_map(G, color_by=color_by, seed=seed)
+
+    return cached(store, "map:organisations", (color_by, seed)
+                  + analyses.net_key(**net), compute)
