@@ -18,6 +18,7 @@ __all__ = [
     "NotFound",
     "Problem",
     "StoreError",
+    "UploadTooLarge",
 ]
 
 
@@ -48,6 +49,10 @@ class NotFound(CarebridgeError):
 
 class InvalidParameter(CarebridgeError):
     """A caller passed an argument the operation cannot accept (unknown attribute, bad window)."""
+
+
+class UploadTooLarge(CarebridgeError):
+    """An upload is over the configured size limit (``KG_MAX_UPLOAD_MB``)."""
 
 
 class AnalysisError(CarebridgeError):

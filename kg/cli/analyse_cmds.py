@@ -292,6 +292,11 @@ def all_cmd(
     if fmt == "json":
         _emit(r, fmt, [], [], "")
         return
+    print_findings(r, by)
+
+
+def print_findings(r: dict, by: str) -> None:
+    """The answers of :func:`kg.queries.analyses.analyse_all` as a short table."""
     rows = [
         {"question": "communities", "answer": f"{len(r['communities']['communities'])} "
          f"(modularity {r['communities']['modularity']:.3f}); kinds {r['communities']['kinds']}"},
@@ -305,7 +310,7 @@ def all_cmd(
         {"question": "key-person risk", "answer": ", ".join(
             f"{p['name']} ({p['id']})" for p in r["risk"]["people"][:5])},
     ]
-    _emit(r, fmt, rows, ["question", "answer"], "Findings")
+    _emit(r, "table", rows, ["question", "answer"], "Findings")
 
 
 @export_app.command("metrics")

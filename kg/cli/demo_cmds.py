@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from kg.cli import app
+from kg.cli.serve_cmds import Host, Port, run_server
 from kg.cli.store_cmds import console, print_counts, print_ingest_report
 from kg.config import get_settings
 from kg.ingest import ingest_path
@@ -53,16 +54,29 @@ def demo(
         str, typer.Option(help="Demo partnership size: small (~300 people) or medium (~5,000).")
     ] = "small",
     seed: Annotated[int, typer.Option(help="Random seed of the generated partnership.")] = 7,
+    serve: Annotated[bool, typer.Option(
+        "--serve/--no-serve", help="Serve the API when done (--no-serve stops after the "
+        "report).")] = True,
+    host: Host = "127.0.0.1",
+    port: Port = 8000,
 ) -> None:
     """Run the whole job on a generated demo partnership, on the embedded store.
 
-    Builds the demo partnership (three boroughs: acute, community, mental health and social
-    care, GP practices, voluntary organisations, a commissioner, their forums and knowledge
-    assets over 2013-2019), imports it into KG_DATA_DIR, and prints what the store holds.
+    1. builds the demo partnership (three boroughs: acute, community, mental health and social
+       care, GP practices, voluntary organisations, a commissioner, their forums and knowledge
+       assets over 2013-2019) and imports it into KG_DATA_DIR (idempotent: a second run
+       changes nothing);
+    2. analyses it: communities, silos, brokers between acute and community care, hybrids,
+       key-person risk;
+    3. writes the maps, findings.json and the board report into KG_OUTPUT_DIR;
+    4. serves the API and prints the address to open.
 
     Example: [bold]kg demo --size small[/bold]
     """
+    from kg.cli.analyse_cmds import print_findings
     from kg.demo import generate_bundle
+    from kg.queries import analyses
+    from kg.report import write_outputs
 
     if size not in ("small", "medium"):
         raise typer.BadParameter(
@@ -71,11 +85,22 @@ def demo(
     settings = get_settings()
     bundle = Path(settings.data_dir) / f"demo-bundle-{size}-{seed}"
     if not (bundle / "truth.json").exists():
-        console.print(f"Generating the {size} demo partnership in {bundle} ...")
-        generate_bundle(bundle, size=size, seed=seed)
+        with console.status(f"Generating the {size} demo partnership in {bundle} ..."):
+            generate_bundle(bundle, size=size, seed=seed)
     with open_store(settings) as store:
         report = ingest_path(store, bundle)
         print_ingest_report(report)
         counts = store.counts()
         counts["revision"] = store.revision()
-    print_counts(counts, title=f"Store at {settings.data_dir}, revision {counts['revision']}")
+        print_counts(counts, title=f"Store at {settings.data_dir}, revision {counts['revision']}")
+        with console.status("Analysing: communities, silos, brokers, hybrids, risk ..."):
+            findings = analyses.analyse_all(store, by="sector", between=("acute", "community"))
+        print_findings(findings, "sector")
+        with console.status(f"Writing maps and the board report to {settings.output_dir} ..."):
+            written = write_outputs(store, Path(settings.output_dir))
+    for name, path in written.items():
+        console.print(f"  {name:28} {path}")
+    console.print(f"Open [bold]{written.get('report', settings.output_dir)}[/bold] in a browser "
+                  "(works offline).")
+    if serve:
+        run_server(settings, host, port)

@@ -1,0 +1,73 @@
+"""Dependencies of the routes, as ``Annotated`` types: settings, the store, the caller's role."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, Security, status
+from fastapi.security import APIKeyHeader
+
+from api.security import Role, is_loopback, role_for_key
+from kg.config import Settings
+from kg.store.base import GraphStore
+
+__all__ = ["AdminDep", "AnalystDep", "SettingsDep", "StoreDep", "ViewerDep", "require"]
+
+api_key_header = APIKeyHeader(
+    name="X-API-Key", auto_error=False,
+    description="An API key from KG_API_KEYS; its role (viewer, analyst, admin) sets what it "
+    "may do. Not needed when the server runs without keys (localhost only).",
+)
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_store(request: Request) -> GraphStore:
+    return request.app.state.store
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+StoreDep = Annotated[GraphStore, Depends(get_store)]
+
+
+def caller_role(
+    request: Request, key: Annotated[str | None, Security(api_key_header)] = None
+) -> Role:
+    """The caller's role from ``X-API-Key``; 401 for a missing or unknown key."""
+    keys: dict[str, str] = request.app.state.api_keys
+    if not keys:
+        # No keys configured: the middleware already refused anyone not on this machine.
+        client = request.client.host if request.client else None
+        if not is_loopback(client):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "this server serves localhost only")
+        return Role.ADMIN
+    role = role_for_key(key, keys) if key else None
+    if role is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "missing or unknown API key: send it in the X-API-Key header",
+            headers={"WWW-Authenticate": "X-API-Key"},
+        )
+    return role
+
+
+def require(minimum: Role):
+    """A dependency that lets through callers whose role is at least ``minimum`` (else 403)."""
+
+    def check(role: Annotated[Role, Depends(caller_role)]) -> Role:
+        if role < minimum:
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                f"this needs the {minimum.name.lower()} role; your key has "
+                f"{role.name.lower()}",
+            )
+        return role
+
+    return check
+
+
+ViewerDep = Annotated[Role, Depends(require(Role.VIEWER))]
+AnalystDep = Annotated[Role, Depends(require(Role.ANALYST))]
+AdminDep = Annotated[Role, Depends(require(Role.ADMIN))]

@@ -1,0 +1,103 @@
+"""The application factory: settings, the store, security, routes and error handling."""
+
+from __future__ import annotations
+
+import logging
+import time
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.responses import JSONResponse
+
+from api.errors import install_error_handlers
+from api.routes import routers
+from api.routes.ingest import too_large
+from api.security import is_loopback
+from kg.config import Settings, get_settings
+from kg.errors import ConfigError
+from kg.store import open_store
+from kg.store.base import GraphStore
+
+__all__ = ["create_app"]
+
+log = logging.getLogger("carebridge.api")
+
+DESCRIPTION = """
+Who bridges acute, community and social care, through which forums, and what if they leave?
+The same questions as the `kg` command, interactive maps and the board report.
+
+**Access.** Send an API key in the `X-API-Key` header. Roles: *viewer* (analysis, maps, report,
+people and forums), *analyst* (+ metrics export), *admin* (+ import). A server started without
+keys (`KG_API_KEYS` empty) answers only clients on its own machine.
+
+**Freshness.** Answers are cached by the store's revision: any import makes the next answer new.
+"""
+
+
+def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
+    """Build the API over ``store`` (default: the store ``settings`` name, opened now).
+
+    Raises
+    ------
+    ConfigError
+        ``KG_API_KEYS`` is malformed.
+    """
+    settings = settings or get_settings()
+    try:
+        api_keys = settings.api_key_roles()
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    own_store = store is None
+    store = store or open_store(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if not api_keys:
+            log.warning("no API keys configured (KG_API_KEYS): serving localhost only")
+        yield
+        if own_store:
+            store.close()
+
+    app = FastAPI(
+        title="Carebridge", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
+        openapi_tags=[
+            {"name": "analysis", "description": "Silos, brokers, communities, hybrids, risk, "
+             "change"},
+            {"name": "maps", "description": "Interactive maps (HTML) that open offline"},
+            {"name": "report", "description": "The board report"},
+            {"name": "export", "description": "Metrics for R, UCINET and Gephi (analysts)"},
+            {"name": "ingest", "description": "Import a partnership bundle (admins)"},
+        ],
+    )
+    app.state.settings = settings
+    app.state.store = store
+    app.state.api_keys = api_keys
+    install_error_handlers(app)
+    for router in routers:
+        app.include_router(router)
+
+    # maps are ~1 MB of mostly inlined vis-network; they shrink about fivefold
+    app.add_middleware(GZipMiddleware, minimum_size=4096)
+    max_bytes = settings.max_upload_mb * 2**20
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next):
+        client = request.client.host if request.client else None
+        if not api_keys and not is_loopback(client):
+            return JSONResponse(
+                {"detail": "this server has no API keys configured and serves localhost only; "
+                 "set KG_API_KEYS to open it to other machines"}, status_code=403)
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > max_bytes:
+            return JSONResponse({"detail": too_large(settings.max_upload_mb)}, status_code=413)
+        started = time.perf_counter()
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        # The route template, not the path: ids in paths may identify people.
+        route = getattr(request.scope.get("route"), "path", "(unmatched)")
+        log.info("%s %s %d %.1f ms", request.method, route, response.status_code,
+                 (time.perf_counter() - started) * 1000)
+        return response
+
+    return app

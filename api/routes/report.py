@@ -1,0 +1,40 @@
+"""``GET /report``: the board report, one printable page with findings, charts and maps."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse
+
+from api.deps import StoreDep, ViewerDep
+from api.routes.params import SeedDep
+from api.security_headers import page_response
+from kg.errors import InvalidParameter
+from kg.queries import analyses
+from kg.queries.snapshot import cached
+
+router = APIRouter(tags=["report"])
+
+
+@router.get("/report", response_class=HTMLResponse,
+            responses={200: {"content": {"text/html": {}}, "description": "The board report"}},
+            summary="The board report")
+def report(
+    store: StoreDep, _: ViewerDep,
+    by: Annotated[str, Query(description="Grouping of the findings")] = "sector",
+    between: Annotated[list[str] | None, Query(
+        description="The two groups whose bridges are reported")] = None,
+    seed: SeedDep = 0,
+) -> HTMLResponse:
+    """Headline findings in plain words (silos, top bridges, communities of practice,
+    key-person risk, change between phases), charts and embedded maps; prints cleanly."""
+    analyses.check_by(by)
+    pair = tuple(between or ("acute", "community"))
+    if len(pair) != 2:
+        raise InvalidParameter("give exactly two groups: between=acute&between=community")
+    from kg.report import render_report
+
+    html = cached(store, "report", (by, pair, seed),
+                  lambda: render_report(store, by=by, between=pair, seed=seed))
+    return page_response(html, filename="carebridge-report.html")

@@ -1,0 +1,145 @@
+"""Response models of the JSON routes.
+
+Analysis answers are the dicts of :mod:`kg.queries.analyses` (the same JSON as ``kg analyse
+--format json``). The models name and type the fields users rely on; nested detail that varies
+with the options (explanations, profiles, parameters) passes through as extra fields.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "AssetsAnswer",
+    "BrokersAnswer",
+    "ChangeAnswer",
+    "CommunitiesAnswer",
+    "EntityPage",
+    "Health",
+    "HybridsAnswer",
+    "IngestAnswer",
+    "PersonDetail",
+    "RiskAnswer",
+    "SilosAnswer",
+]
+
+
+class _Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class Health(BaseModel):
+    status: str = Field(examples=["ok"])
+    backend: str
+    revision: int
+    auth: str = Field(description="'api-keys', or 'localhost-only' when no keys are configured")
+    version: str
+
+
+class Entity(_Open):
+    id: str
+    label: str
+    source: str | None = Field(None, description="the file it was imported from")
+    imported_at: str | None = None
+
+
+class EntityPage(BaseModel):
+    items: list[Entity]
+    total: int
+    limit: int
+    offset: int
+
+
+class PersonDetail(Entity):
+    roles: list[dict[str, Any]]
+    forums: list[dict[str, Any]]
+    ties: dict[str, int] = Field(description="direct ties out and in")
+    metrics: dict[str, Any] | None = Field(
+        None, description="network metrics for the whole period (None if not in the network)")
+
+
+class Community(_Open):
+    id: int
+    members: list[str]
+    kind: str = Field(description="community_of_practice, organisational_cluster or "
+                      "cross_boundary_network")
+    size: int
+
+
+class CommunitiesAnswer(_Open):
+    modularity: float
+    communities: list[Community]
+
+
+class SiloGroup(_Open):
+    group: Any
+    ei_index: float | None
+    p_value: float | None
+    internal: int
+    external: int
+
+
+class SilosAnswer(_Open):
+    attribute: str
+    ei_index: float | None
+    groups: list[SiloGroup]
+    matrix: dict[str, Any]
+
+
+class Broker(_Open):
+    id: str
+    name: str | None
+    score: float
+    betweenness: float
+    constraint: float | None
+    effective_size: float | None
+    roles: dict[str, int] | None = None
+
+
+class BrokersAnswer(_Open):
+    brokers: list[Broker]
+
+
+class RankedPerson(_Open):
+    id: str
+    name: str | None
+    score: float
+
+
+class HybridsAnswer(_Open):
+    n_hybrid: int
+    n_other: int
+    p_value: float | None
+    hybrids: list[RankedPerson]
+
+
+class RiskAnswer(_Open):
+    attribute: str | None = None
+    people: list[dict[str, Any]] | None = None
+    combined: dict[str, Any] | None = None
+    removed: list[str] | None = None
+    impact: dict[str, Any] | None = None
+
+
+class ChangeAnswer(_Open):
+    attribute: str
+    people: dict[str, int]
+    silos: list[dict[str, Any]]
+    brokers: dict[str, list[dict[str, Any]]]
+    communities: dict[str, Any]
+
+
+class AssetsAnswer(_Open):
+    assets: list[dict[str, Any]]
+    summary: dict[str, Any]
+
+
+class IngestAnswer(_Open):
+    dry_run: bool
+    rows: dict[str, int]
+    nodes: dict[str, int]
+    relationships: dict[str, int]
+    written: dict[str, int] | None
+    revision: int
