@@ -49,8 +49,10 @@ async def _domain_error(request: Request, exc: CarebridgeError) -> JSONResponse:
     code = status_for(exc)
     body: dict = {"detail": str(exc)}
     if isinstance(exc, ImportValidationError):
-        body["detail"] = (f"{len(exc.problems)} problem(s) in the bundle; nothing was imported. "
-                          "Fix them and upload again.")
+        body["detail"] = (
+            f"{len(exc.problems)} problem(s) in the bundle; nothing was imported. "
+            "Fix them and upload again."
+        )
         body["problems"] = [p.as_dict() for p in exc.problems]
     if code >= 500:
         # the class only: messages may quote data

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import logging
-import time
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
-from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
 from api.errors import install_error_handlers
+from api.middleware import Guard
 from api.routes import routers
 from api.routes.ingest import too_large
-from api.security import is_loopback
 from kg.config import Settings, get_settings
 from kg.errors import ConfigError
 from kg.store import open_store
@@ -60,10 +57,15 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             store.close()
 
     app = FastAPI(
-        title="Carebridge", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
+        title="Carebridge",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
         openapi_tags=[
-            {"name": "analysis", "description": "Silos, brokers, communities, hybrids, risk, "
-             "change"},
+            {
+                "name": "analysis",
+                "description": "Silos, brokers, communities, hybrids, risk, change",
+            },
             {"name": "maps", "description": "Interactive maps (HTML) that open offline"},
             {"name": "report", "description": "The board report"},
             {"name": "export", "description": "Metrics for R, UCINET and Gephi (analysts)"},
@@ -77,27 +79,10 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     for router in routers:
         app.include_router(router)
 
-    # maps are ~1 MB of mostly inlined vis-network; they shrink about fivefold
-    app.add_middleware(GZipMiddleware, minimum_size=4096)
-    max_bytes = settings.max_upload_mb * 2**20
-
-    @app.middleware("http")
-    async def guard(request: Request, call_next):
-        client = request.client.host if request.client else None
-        if not api_keys and not is_loopback(client):
-            return JSONResponse(
-                {"detail": "this server has no API keys configured and serves localhost only; "
-                 "set KG_API_KEYS to open it to other machines"}, status_code=403)
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > max_bytes:
-            return JSONResponse({"detail": too_large(settings.max_upload_mb)}, status_code=413)
-        started = time.perf_counter()
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        # The route template, not the path: ids in paths may identify people.
-        route = getattr(request.scope.get("route"), "path", "(unmatched)")
-        log.info("%s %s %d %.1f ms", request.method, route, response.status_code,
-                 (time.perf_counter() - started) * 1000)
-        return response
-
+    app.add_middleware(
+        Guard,
+        local_only=not api_keys,
+        max_bytes=settings.max_upload_mb * 2**20,
+        too_large=too_large(settings.max_upload_mb),
+    )
     return app

@@ -57,14 +57,16 @@ class PersonDetail(Entity):
     forums: list[dict[str, Any]]
     ties: dict[str, int] = Field(description="direct ties out and in")
     metrics: dict[str, Any] | None = Field(
-        None, description="network metrics for the whole period (None if not in the network)")
+        None, description="network metrics for the whole period (None if not in the network)"
+    )
 
 
 class Community(_Open):
     id: int
     members: list[str]
-    kind: str = Field(description="community_of_practice, organisational_cluster or "
-                      "cross_boundary_network")
+    kind: str = Field(
+        description="community_of_practice, organisational_cluster or cross_boundary_network"
+    )
     size: int
 
 

@@ -80,8 +80,9 @@ def test_a_missing_or_wrong_key_is_401_and_a_low_role_403(client):
     assert r.status_code == 401 and "X-API-Key" in r.json()["detail"]
     assert get(client, "/metrics", "viewer").status_code == 403
     assert get(client, "/metrics?format=json", "analyst").status_code == 200
-    r = client.post("/ingest", headers={"X-API-Key": KEYS["analyst"]},
-                    files={"file": ("b.zip", b"x")})
+    r = client.post(
+        "/ingest", headers={"X-API-Key": KEYS["analyst"]}, files={"file": ("b.zip", b"x")}
+    )
     assert r.status_code == 403 and "admin" in r.json()["detail"]
 
 
@@ -139,16 +140,21 @@ def test_a_person_shows_roles_forums_and_metrics(client, small_bundle):
     person = next(r["person_id"] for r in roles if r["kind"] == "hybrid")
     body = get(client, f"/people/{person}").json()
     assert sorted(r["title"] for r in body["roles"]) == sorted(
-        r["title"] for r in roles if r["person_id"] == person)
-    attended = {a["forum_id"] for a in _csv_rows(small_bundle / "attendance.csv")
-                if a["person_id"] == person}
+        r["title"] for r in roles if r["person_id"] == person
+    )
+    attended = {
+        a["forum_id"]
+        for a in _csv_rows(small_bundle / "attendance.csv")
+        if a["person_id"] == person
+    }
     assert {f["id"] for f in body["forums"]} == attended
     assert body["metrics"]["hybrid"] is True and body["metrics"]["betweenness"] >= 0
     assert body["source"] == "people.csv"
 
 
-@pytest.mark.parametrize("url", ["/people/NOPE", "/forums/NOPE", "/organisations/NOPE",
-                                 "/assets/NOPE", "/maps/ego/NOPE"])
+@pytest.mark.parametrize(
+    "url", ["/people/NOPE", "/forums/NOPE", "/organisations/NOPE", "/assets/NOPE", "/maps/ego/NOPE"]
+)
 def test_unknown_ids_are_404(client, url):
     r = get(client, url)
     assert r.status_code == 404 and "NOPE" in r.json()["detail"]
@@ -158,8 +164,10 @@ def test_unknown_ids_are_404(client, url):
 CLI_AND_API = [
     (["communities"], "/analysis/communities"),
     (["silos", "--by", "sector"], "/analysis/silos?by=sector"),
-    (["brokers", "--by", "sector", "--between", "acute", "community"],
-     "/analysis/brokers?by=sector&between=acute&between=community"),
+    (
+        ["brokers", "--by", "sector", "--between", "acute", "community"],
+        "/analysis/brokers?by=sector&between=acute&between=community",
+    ),
     (["hybrids"], "/analysis/hybrids"),
     (["risk", "--top", "5"], "/analysis/risk?top=5"),
     (["change", "--from", "PH1", "--to", "PH4"], "/analysis/change?from=PH1&to=PH4"),
@@ -195,17 +203,29 @@ def test_bridges_between_acute_and_community_rank_by_paths_carried(client, app):
     assert scores == sorted(scores, reverse=True)
 
 
-@pytest.mark.parametrize("url", [
-    "/analysis/silos?by=nope", "/analysis/brokers?between=acute",
-    "/analysis/brokers?by=sector&between=a&between=b&between=c", "/analysis/brokers?top=0",
-    "/analysis/communities?window=garbage", "/analysis/communities?window=2019-01-01:2013-01-01",
-    "/analysis/communities?phase=PH9", "/analysis/communities?layers=nope",
-    "/analysis/communities?min_weight=-1", "/analysis/communities?method=magic",
-    "/analysis/change?from=PH1", "/analysis/change?from=PH9&to=PH1",
-    "/analysis/risk?remove=NOPE", "/maps/communities?community=9999",
-    "/maps/bridges?between=acute&between=nowhere", "/maps/network?color_by=<b>",
-    "/metrics?format=xls", "/report?by=nope",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/analysis/silos?by=nope",
+        "/analysis/brokers?between=acute",
+        "/analysis/brokers?by=sector&between=a&between=b&between=c",
+        "/analysis/brokers?top=0",
+        "/analysis/communities?window=garbage",
+        "/analysis/communities?window=2019-01-01:2013-01-01",
+        "/analysis/communities?phase=PH9",
+        "/analysis/communities?layers=nope",
+        "/analysis/communities?min_weight=-1",
+        "/analysis/communities?method=magic",
+        "/analysis/change?from=PH1",
+        "/analysis/change?from=PH9&to=PH1",
+        "/analysis/risk?remove=NOPE",
+        "/maps/communities?community=9999",
+        "/maps/bridges?between=acute&between=nowhere",
+        "/maps/network?color_by=<b>",
+        "/metrics?format=xls",
+        "/report?by=nope",
+    ],
+)
 def test_bad_parameters_get_a_clear_4xx_never_a_500(client, url):
     r = get(client, url, "analyst")
     assert 400 <= r.status_code < 500, (url, r.status_code, r.text[:300])
@@ -219,19 +239,32 @@ def test_every_json_route_declares_its_response_model(client):
             content = op["responses"]["200"].get("content", {})
             if set(content) == {"application/json"}:  # downloads list several types
                 assert content["application/json"]["schema"], (method, path)
-    assert {"/analysis/brokers", "/maps/network", "/report", "/metrics", "/ingest",
-            "/people/{person_id}"} <= set(spec["paths"])
+    assert {
+        "/analysis/brokers",
+        "/maps/network",
+        "/report",
+        "/metrics",
+        "/ingest",
+        "/people/{person_id}",
+    } <= set(spec["paths"])
 
 
 # -- maps and report -------------------------------------------------------------------------
 EXTERNAL = re.compile(r"""<(?:script|link|img|iframe)[^>]+(?:src|href)\s*=\s*["']?https?:""", re.I)
 
 
-@pytest.mark.parametrize("url", [
-    "/maps/network", "/maps/network?color_by=community", "/maps/ego/P000001?hops=2",
-    "/maps/bridges?by=sector&between=acute&between=community", "/maps/communities",
-    "/maps/communities?community=0", "/maps/organisations",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/maps/network",
+        "/maps/network?color_by=community",
+        "/maps/ego/P000001?hops=2",
+        "/maps/bridges?by=sector&between=acute&between=community",
+        "/maps/communities",
+        "/maps/communities?community=0",
+        "/maps/organisations",
+    ],
+)
 def test_maps_are_offline_pages_with_a_strict_policy(client, url):
     r = get(client, url)
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
@@ -269,15 +302,18 @@ def fresh(tmp_path, small_bundle):
     bundle = tmp_path / "bundle"
     shutil.copytree(small_bundle, bundle)
     keys = ",".join(f"{k}:{role}" for role, k in KEYS.items())
-    application = create_app(Settings(data_dir=tmp_path / "data", api_keys=keys,
-                                      max_upload_mb=1))
+    application = create_app(Settings(data_dir=tmp_path / "data", api_keys=keys, max_upload_mb=1))
     yield TestClient(application, client=REMOTE), application.state.store, bundle
     application.state.store.close()
 
 
 def post_bundle(client, content: bytes, name="bundle.zip", **params):
-    return client.post("/ingest", params=params, headers={"X-API-Key": KEYS["admin"]},
-                       files={"file": (name, content, "application/octet-stream")})
+    return client.post(
+        "/ingest",
+        params=params,
+        headers={"X-API-Key": KEYS["admin"]},
+        files={"file": (name, content, "application/octet-stream")},
+    )
 
 
 def test_upload_imports_once_and_dry_run_writes_nothing(fresh):
@@ -368,3 +404,26 @@ def test_uploads_cannot_escape_or_overflow(fresh, tmp_path):
         z.writestr("people.csv", "id,name\n" + "0" * (30 * 1024 * 1024))
     r = post_bundle(client, bomb.getvalue())
     assert r.status_code == 422 and "unpacks to more than" in json.dumps(r.json())
+
+
+def test_cached_answers_carry_an_etag_that_moves_with_the_revision(fresh):
+    client, store, bundle = fresh
+    post_bundle(client, _zip_folder(bundle))
+    first = get(client, "/analysis/hybrids")
+    etag = first.headers["etag"]
+    again = client.get(
+        "/analysis/hybrids", headers={"X-API-Key": KEYS["viewer"], "If-None-Match": etag}
+    )
+    assert again.status_code == 304 and again.content == b""
+    page = client.get(
+        "/maps/organisations", headers={"X-API-Key": KEYS["viewer"], "Accept-Encoding": "gzip"}
+    )
+    assert page.headers["content-encoding"] == "gzip" and "<html" in page.text.lower()
+    rows = (bundle / "people.csv").read_text().splitlines()
+    rows.append("P999999,New Starter,nurse,5")
+    (bundle / "people.csv").write_text("\n".join(rows) + "\n")
+    post_bundle(client, _zip_folder(bundle))
+    changed = client.get(
+        "/analysis/hybrids", headers={"X-API-Key": KEYS["viewer"], "If-None-Match": etag}
+    )
+    assert changed.status_code == 200 and changed.headers["etag"] != etag

@@ -2,7 +2,14 @@
 
 from api.routes import analysis, entities, exports, health, ingest, maps, report
 
-routers = [health.router, entities.router, analysis.router, maps.router, report.router,
-           exports.router, ingest.router]
+routers = [
+    health.router,
+    entities.router,
+    analysis.router,
+    maps.router,
+    report.router,
+    exports.router,
+    ingest.router,
+]
 
 __all__ = ["routers"]

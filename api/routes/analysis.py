@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import StoreDep, ViewerDep
+from api.responses import json_answer
 from api.routes.params import NetDep, SeedDep
 from api.schemas import (
     AssetsAnswer,
@@ -26,80 +27,163 @@ By = Annotated[str, Query(description="Grouping: " + ", ".join(analyses.GROUPING
 Top = Annotated[int, Query(ge=1, le=1000, description="How many to list")]
 
 
-@router.get("/communities", response_model=CommunitiesAnswer,
-            summary="Communities of practice, organisational clusters, cross-boundary networks")
+@router.get(
+    "/communities",
+    response_model=CommunitiesAnswer,
+    summary="Communities of practice, organisational clusters, cross-boundary networks",
+)
 def communities(
-    store: StoreDep, _: ViewerDep, net: NetDep, seed: SeedDep = 0,
+    request: Request,
+    store: StoreDep,
+    _: ViewerDep,
+    net: NetDep,
+    seed: SeedDep = 0,
     method: Annotated[str, Query(pattern="^(louvain|leiden)$")] = "louvain",
     resolution: Annotated[float, Query(gt=0, le=100)] = 1.0,
-) -> dict:
+) -> Response:
     """Louvain (or Leiden) communities, each connected, profiled and classified."""
-    return analyses.communities(store, method=method, resolution=resolution, seed=seed, **net)
+    return json_answer(
+        request,
+        store,
+        CommunitiesAnswer,
+        lambda: analyses.communities(store, method=method, resolution=resolution, seed=seed, **net),
+    )
 
 
 @router.get("/silos", response_model=SilosAnswer, summary="Silos: E-I index per group")
 def silos(
-    store: StoreDep, _: ViewerDep, net: NetDep, by: By = "organisation", seed: SeedDep = 0,
+    request: Request,
+    store: StoreDep,
+    _: ViewerDep,
+    net: NetDep,
+    by: By = "organisation",
+    seed: SeedDep = 0,
     permutations: Annotated[int, Query(ge=0, le=9999)] = 999,
-) -> dict:
+) -> Response:
     """E-I index per group with a permutation p-value, the group density matrix, and the
     agreement (NMI, ARI) of the grouping with the detected communities."""
-    return analyses.silos(store, by=by, permutations=permutations, seed=seed, **net)
+    return json_answer(
+        request,
+        store,
+        SilosAnswer,
+        lambda: analyses.silos(store, by=by, permutations=permutations, seed=seed, **net),
+    )
 
 
 @router.get("/brokers", response_model=BrokersAnswer, summary="Brokers, ranked and explained")
 def brokers(
-    store: StoreDep, _: ViewerDep, net: NetDep, by: By | None = None,
-    between: Annotated[list[str] | None, Query(
-        description="Two groups of `by`: rank by the paths carried between them "
-        "(`between=acute&between=community`)")] = None,
-    top: Top = 20, seed: SeedDep = 0,
-) -> dict:
+    request: Request,
+    store: StoreDep,
+    _: ViewerDep,
+    net: NetDep,
+    by: By | None = None,
+    between: Annotated[
+        list[str] | None,
+        Query(
+            description="Two groups of `by`: rank by the paths carried between them "
+            "(`between=acute&between=community`)"
+        ),
+    ] = None,
+    top: Top = 20,
+    seed: SeedDep = 0,
+) -> Response:
     """Betweenness, constraint, effective size and (with `by`) Gould-Fernandez roles."""
     if between is not None and len(between) != 2:
         raise InvalidParameter("give exactly two groups: between=acute&between=community")
-    return analyses.brokers(store, by=by, between=between, top=top, seed=seed, **net)
+    return json_answer(
+        request,
+        store,
+        BrokersAnswer,
+        lambda: analyses.brokers(store, by=by, between=between, top=top, seed=seed, **net),
+    )
 
 
-@router.get("/hybrids", response_model=HybridsAnswer,
-            summary="Do hybrid middle managers broker more than others?")
-def hybrids(store: StoreDep, _: ViewerDep, net: NetDep, seed: SeedDep = 0) -> dict:
-    return analyses.hybrids(store, seed=seed, **net)
+@router.get(
+    "/hybrids",
+    response_model=HybridsAnswer,
+    summary="Do hybrid middle managers broker more than others?",
+)
+def hybrids(
+    request: Request, store: StoreDep, _: ViewerDep, net: NetDep, seed: SeedDep = 0
+) -> Response:
+    return json_answer(
+        request, store, HybridsAnswer, lambda: analyses.hybrids(store, seed=seed, **net)
+    )
 
 
-@router.get("/risk", response_model=RiskAnswer, response_model_exclude_unset=True,
-            summary="Key-person risk")
+@router.get("/risk", response_model=RiskAnswer, summary="Key-person risk")
 def risk(
-    store: StoreDep, _: ViewerDep, net: NetDep, by: By = "sector", top: Top = 10,
-    remove: Annotated[list[str] | None, Query(
-        description="People to remove (repeat); without it, rank the top key-person risks")]
-    = None,
+    request: Request,
+    store: StoreDep,
+    _: ViewerDep,
+    net: NetDep,
+    by: By = "sector",
+    top: Top = 10,
+    remove: Annotated[
+        list[str] | None,
+        Query(description="People to remove (repeat); without it, rank the top key-person risks"),
+    ] = None,
     seed: SeedDep = 0,
-) -> dict:
+) -> Response:
     """What cross-boundary connectivity is lost if these people (or the top brokers) leave."""
-    return analyses.risk(store, by=by, top=top, remove=remove, seed=seed, **net)
+    return json_answer(
+        request,
+        store,
+        RiskAnswer,
+        lambda: analyses.risk(store, by=by, top=top, remove=remove, seed=seed, **net),
+        exclude_unset=True,
+    )
 
 
 @router.get("/change", response_model=ChangeAnswer, summary="Change between two periods")
 def change(
-    store: StoreDep, _: ViewerDep,
-    from_: Annotated[str, Query(alias="from", max_length=200,
-                                description="A phase (id or name) or START:END")],
+    request: Request,
+    store: StoreDep,
+    _: ViewerDep,
+    from_: Annotated[
+        str, Query(alias="from", max_length=200, description="A phase (id or name) or START:END")
+    ],
     to: Annotated[str, Query(max_length=200, description="A phase (id or name) or START:END")],
-    by: By = "sector", top: Top = 20, seed: SeedDep = 0,
+    by: By = "sector",
+    top: Top = 20,
+    seed: SeedDep = 0,
     layers: Annotated[list[str] | None, Query()] = None,
     min_weight: Annotated[float, Query(ge=0, le=1e6)] = 0.05,
-) -> dict:
+) -> Response:
     """How silos, brokers and communities moved; brokers gained and lost."""
-    return analyses.change(store, from_=from_, to=to, by=by, top=top, seed=seed,
-                           layers=tuple(layers) if layers else None, min_weight=min_weight)
+    return json_answer(
+        request,
+        store,
+        ChangeAnswer,
+        lambda: analyses.change(
+            store,
+            from_=from_,
+            to=to,
+            by=by,
+            top=top,
+            seed=seed,
+            layers=tuple(layers) if layers else None,
+            min_weight=min_weight,
+        ),
+    )
 
 
-@router.get("/assets", response_model=AssetsAnswer,
-            summary="Knowledge assets that reach across organisations and sectors")
+@router.get(
+    "/assets",
+    response_model=AssetsAnswer,
+    summary="Knowledge assets that reach across organisations and sectors",
+)
 def assets(
-    store: StoreDep, _: ViewerDep, top: Top | None = None,
+    request: Request,
+    store: StoreDep,
+    _: ViewerDep,
+    top: Top | None = None,
     window: Annotated[str | None, Query(max_length=40)] = None,
     phase: Annotated[str | None, Query(max_length=200)] = None,
-) -> dict:
-    return analyses.assets(store, top=top, window=window, phase=phase)
+) -> Response:
+    return json_answer(
+        request,
+        store,
+        AssetsAnswer,
+        lambda: analyses.assets(store, top=top, window=window, phase=phase),
+    )

@@ -21,15 +21,24 @@ Filter = Annotated[str | None, Query(max_length=200)]
 
 def _entity(node: Node) -> Entity:
     # extra columns of the bundle become fields, but never shadow the record's own
-    return Entity.model_validate({**node.props, "id": node.id, "label": node.label.value,
-                                  "source": node.source, "imported_at": node.imported_at})
+    return Entity.model_validate(
+        {
+            **node.props,
+            "id": node.id,
+            "label": node.label.value,
+            "source": node.source,
+            "imported_at": node.imported_at,
+        }
+    )
 
 
 def _page(store, label: NodeLabel, filters: dict, limit: int, offset: int) -> EntityPage:
     filters = {k: v for k, v in filters.items() if v is not None}
     return EntityPage(
         items=[_entity(n) for n in store.find_nodes(label, filters, limit=limit, offset=offset)],
-        total=store.count_nodes(label, filters), limit=limit, offset=offset,
+        total=store.count_nodes(label, filters),
+        limit=limit,
+        offset=offset,
     )
 
 
@@ -41,38 +50,69 @@ def _one(store, label: NodeLabel, id: str, kind: str) -> Node:
 
 
 @router.get("/people", response_model=EntityPage, summary="People, filtered and paged")
-def list_people(store: StoreDep, _: ViewerDep, profession: Filter = None, band: Filter = None,
-                limit: Limit = 100, offset: Offset = 0) -> EntityPage:
-    return _page(store, NodeLabel.PERSON, {"profession": profession, "band": band}, limit,
-                 offset)
+def list_people(
+    store: StoreDep,
+    _: ViewerDep,
+    profession: Filter = None,
+    band: Filter = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> EntityPage:
+    return _page(store, NodeLabel.PERSON, {"profession": profession, "band": band}, limit, offset)
 
 
-@router.get("/people/{person_id}", response_model=PersonDetail,
-            summary="One person: roles, forums, ties and network metrics")
+@router.get(
+    "/people/{person_id}",
+    response_model=PersonDetail,
+    summary="One person: roles, forums, ties and network metrics",
+)
 def get_person(person_id: str, store: StoreDep, _: ViewerDep) -> PersonDetail:
     node = _one(store, NodeLabel.PERSON, person_id, "person")
     roles = []
     for held in store.relationships(RelType.HOLDS_ROLE, source=person_id):
         role = store.get_node(NodeLabel.ROLE, held.target)
         at = store.relationships(RelType.AT_ORGANISATION, source=held.target)
-        roles.append({**(role.props if role else {}), "id": held.target,
-                      "organisation_id": at[0].target if at else None,
-                      "start": held.start, "end": held.end})
+        roles.append(
+            {
+                **(role.props if role else {}),
+                "id": held.target,
+                "organisation_id": at[0].target if at else None,
+                "start": held.start,
+                "end": held.end,
+            }
+        )
     forums = []
     for att in store.relationships(RelType.ATTENDS, source=person_id):
         forum = store.get_node(NodeLabel.FORUM, att.target)
-        forums.append({"id": att.target, "name": forum.props.get("name") if forum else None,
-                       "start": att.start, "end": att.end, **att.props})
-    ties = {"out": len(store.relationships(RelType.TIE, source=person_id)),
-            "in": len(store.relationships(RelType.TIE, target=person_id))}
+        forums.append(
+            {
+                "id": att.target,
+                "name": forum.props.get("name") if forum else None,
+                "start": att.start,
+                "end": att.end,
+                **att.props,
+            }
+        )
+    ties = {
+        "out": len(store.relationships(RelType.TIE, source=person_id)),
+        "in": len(store.relationships(RelType.TIE, target=person_id)),
+    }
     metrics = analyses.person_metrics(store).get(person_id)
-    return PersonDetail.model_validate({**_entity(node).model_dump(), "roles": roles,
-                                        "forums": forums, "ties": ties, "metrics": metrics})
+    return PersonDetail.model_validate(
+        {
+            **_entity(node).model_dump(),
+            "roles": roles,
+            "forums": forums,
+            "ties": ties,
+            "metrics": metrics,
+        }
+    )
 
 
 @router.get("/organisations", response_model=EntityPage, summary="Organisations and teams")
-def list_organisations(store: StoreDep, _: ViewerDep, sector: Filter = None,
-                       limit: Limit = 100, offset: Offset = 0) -> EntityPage:
+def list_organisations(
+    store: StoreDep, _: ViewerDep, sector: Filter = None, limit: Limit = 100, offset: Offset = 0
+) -> EntityPage:
     return _page(store, NodeLabel.ORGANISATION, {"sector": sector}, limit, offset)
 
 
@@ -82,8 +122,14 @@ def get_organisation(organisation_id: str, store: StoreDep, _: ViewerDep) -> Ent
 
 
 @router.get("/forums", response_model=EntityPage, summary="Forums: boards, MDTs, CoPs, ...")
-def list_forums(store: StoreDep, _: ViewerDep, kind: Filter = None, cadence: Filter = None,
-                limit: Limit = 100, offset: Offset = 0) -> EntityPage:
+def list_forums(
+    store: StoreDep,
+    _: ViewerDep,
+    kind: Filter = None,
+    cadence: Filter = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> EntityPage:
     return _page(store, NodeLabel.FORUM, {"kind": kind, "cadence": cadence}, limit, offset)
 
 
@@ -93,8 +139,9 @@ def get_forum(forum_id: str, store: StoreDep, _: ViewerDep) -> Entity:
 
 
 @router.get("/assets", response_model=EntityPage, summary="Knowledge assets")
-def list_assets(store: StoreDep, _: ViewerDep, kind: Filter = None, limit: Limit = 100,
-                offset: Offset = 0) -> EntityPage:
+def list_assets(
+    store: StoreDep, _: ViewerDep, kind: Filter = None, limit: Limit = 100, offset: Offset = 0
+) -> EntityPage:
     return _page(store, NodeLabel.ASSET, {"kind": kind}, limit, offset)
 
 

@@ -15,22 +15,38 @@ router = APIRouter(tags=["export"])
 _TYPES = {f: {} for f in sorted(set(analyses.MEDIA_TYPES.values()))}
 
 
-@router.get("/metrics", response_class=Response, summary="Export network metrics",
-            responses={200: {"content": _TYPES, "description": "The export file"}})
+@router.get(
+    "/metrics",
+    response_class=Response,
+    summary="Export network metrics",
+    responses={200: {"content": _TYPES, "description": "The export file"}},
+)
 def metrics(
-    store: StoreDep, settings: SettingsDep, _: AnalystDep, net: NetDep,
+    store: StoreDep,
+    settings: SettingsDep,
+    _: AnalystDep,
+    net: NetDep,
     format: Annotated[str, Query(pattern="^(csv|json|graphml|gexf)$")] = "csv",
-    pseudonymise: Annotated[bool, Query(
-        description="Replace names and ids with stable salted codes (the key stays on the "
-        "server)")] = False,
-    by: Annotated[str, Query(description="Grouping of the group-level metrics and roles")]
-    = "organisation",
+    pseudonymise: Annotated[
+        bool,
+        Query(
+            description="Replace names and ids with stable salted codes (the key stays on the "
+            "server)"
+        ),
+    ] = False,
+    by: Annotated[
+        str, Query(description="Grouping of the group-level metrics and roles")
+    ] = "organisation",
     seed: SeedDep = 0,
 ) -> Response:
     """CSV/JSON hold person rows, group rows and the parameters; GraphML and GEXF hold the
     person network itself (nodes with metrics, weighted edges) for Gephi, R or UCINET."""
     key = analyses.pseudonym_key(settings.data_dir) if pseudonymise else None
     content, media_type, filename = analyses.metrics_export(
-        store, format=format, pseudonymise=pseudonymise, key=key, by=by, seed=seed, **net)
-    return Response(content, media_type=media_type,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+        store, format=format, pseudonymise=pseudonymise, key=key, by=by, seed=seed, **net
+    )
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -23,7 +23,9 @@ def _version() -> str:
 def health(request: Request, store: StoreDep) -> Health:
     """Open to any caller the server accepts: it tells no data, only that the store answers."""
     return Health(
-        status="ok", backend=store.backend, revision=store.revision(),
+        status="ok",
+        backend=store.backend,
+        revision=store.revision(),
         auth="api-keys" if request.app.state.api_keys else "localhost-only",
         version=_version(),
     )

@@ -26,8 +26,10 @@ _UNPACK_FACTOR = 20  # CSV compresses well, but a bundle 20x its zip is no real 
 
 
 def too_large(limit_mb: int) -> str:
-    return (f"the upload is larger than the {limit_mb} MB limit (KG_MAX_UPLOAD_MB); split the "
-            "bundle or ask an admin to raise the limit")
+    return (
+        f"the upload is larger than the {limit_mb} MB limit (KG_MAX_UPLOAD_MB); split the "
+        "bundle or ask an admin to raise the limit"
+    )
 
 
 def _refuse(name: str, message: str) -> ImportValidationError:
@@ -45,10 +47,14 @@ def _unpack(upload: Path, name: str, into: Path, limit: int) -> Path:
     folder = into / "bundle"
     folder.mkdir()
     with zipfile.ZipFile(upload) as archive:
-        members = [m for m in archive.infolist()
-                   if not m.is_dir() and PurePosixPath(m.filename).suffix.lower() == ".csv"
-                   and not PurePosixPath(m.filename).name.startswith(".")
-                   and "__MACOSX" not in m.filename]
+        members = [
+            m
+            for m in archive.infolist()
+            if not m.is_dir()
+            and PurePosixPath(m.filename).suffix.lower() == ".csv"
+            and not PurePosixPath(m.filename).name.startswith(".")
+            and "__MACOSX" not in m.filename
+        ]
         if not members:
             raise _refuse(name, "the zip holds no .csv files; zip the bundle's CSV files")
         seen: dict[str, str] = {}
@@ -62,17 +68,26 @@ def _unpack(upload: Path, name: str, into: Path, limit: int) -> Path:
                 while chunk := src.read(1 << 20):
                     budget -= len(chunk)
                     if budget < 0:
-                        raise _refuse(name, "unpacks to more than "
-                                      f"{limit * _UNPACK_FACTOR // 2**20} MB; split it")
+                        raise _refuse(
+                            name,
+                            f"unpacks to more than {limit * _UNPACK_FACTOR // 2**20} MB; split it",
+                        )
                     dst.write(chunk)
     return folder
 
 
 @router.post("/ingest", response_model=IngestAnswer, summary="Import a bundle")
 def ingest(
-    store: StoreDep, settings: SettingsDep, _: AdminDep,
-    file: Annotated[UploadFile, File(description="A .zip of the bundle's CSV files, or an "
-                                     ".xlsx workbook with the same sheets")],
+    store: StoreDep,
+    settings: SettingsDep,
+    _: AdminDep,
+    file: Annotated[
+        UploadFile,
+        File(
+            description="A .zip of the bundle's CSV files, or an "
+            ".xlsx workbook with the same sheets"
+        ),
+    ],
     dry_run: Annotated[bool, Query(description="Check every row, write nothing")] = False,
 ) -> dict:
     """Every problem is reported at once (file, row, column) with status 422, and then

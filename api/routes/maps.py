@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from api.deps import StoreDep, ViewerDep
+from api.responses import html_answer
 from api.routes.params import NetDep, SeedDep
-from api.security_headers import page_response
 from kg.errors import InvalidParameter
 from kg.queries import analyses
 from kg.queries import maps as views
@@ -21,53 +21,87 @@ _HTML = {200: {"content": {"text/html": {}}, "description": "A self-contained HT
 
 
 @router.get("/network", responses=_HTML, summary="The whole person network")
-def network(store: StoreDep, _: ViewerDep, net: NetDep, color_by: ColourBy = "organisation",
-            seed: SeedDep = 0) -> HTMLResponse:
+def network(
+    request: Request,
+    store: StoreDep,
+    _: ViewerDep,
+    net: NetDep,
+    color_by: ColourBy = "organisation",
+    seed: SeedDep = 0,
+) -> Response:
     """Coloured by a person attribute or community, sized by betweenness; above 1,500 people
     it shows one node per community and says so."""
-    return page_response(views.network(store, color_by=color_by, seed=seed, **net))
+    return html_answer(
+        request, store, lambda: views.network(store, color_by=color_by, seed=seed, **net)
+    )
 
 
 @router.get("/ego/{person_id}", responses=_HTML, summary="A person's ego network")
-def ego(person_id: str, store: StoreDep, _: ViewerDep, net: NetDep,
-        hops: Annotated[int, Query(ge=1, le=4)] = 1, color_by: ColourBy = "organisation",
-        seed: SeedDep = 0) -> HTMLResponse:
-    return page_response(views.ego(store, person_id, hops=hops, color_by=color_by, seed=seed,
-                                   **net))
+def ego(
+    request: Request,
+    person_id: str,
+    store: StoreDep,
+    _: ViewerDep,
+    net: NetDep,
+    hops: Annotated[int, Query(ge=1, le=4)] = 1,
+    color_by: ColourBy = "organisation",
+    seed: SeedDep = 0,
+) -> Response:
+    return html_answer(
+        request,
+        store,
+        lambda: views.ego(store, person_id, hops=hops, color_by=color_by, seed=seed, **net),
+    )
 
 
 @router.get("/bridges", responses=_HTML, summary="Bridges between two groups")
 def bridges(
-    store: StoreDep, _: ViewerDep, net: NetDep,
-    by: Annotated[str, Query(description="Grouping: " + ", ".join(analyses.GROUPINGS))]
-    = "sector",
-    between: Annotated[list[str] | None, Query(
-        description="The two groups (`between=acute&between=community`)")] = None,
-    top: Annotated[int, Query(ge=1, le=100)] = 10, seed: SeedDep = 0,
-) -> HTMLResponse:
+    request: Request,
+    store: StoreDep,
+    _: ViewerDep,
+    net: NetDep,
+    by: Annotated[str, Query(description="Grouping: " + ", ".join(analyses.GROUPINGS))] = "sector",
+    between: Annotated[
+        list[str] | None, Query(description="The two groups (`between=acute&between=community`)")
+    ] = None,
+    top: Annotated[int, Query(ge=1, le=100)] = 10,
+    seed: SeedDep = 0,
+) -> Response:
     """The people of both groups, the top brokers by the paths they carry between them, and
     those paths highlighted."""
     between = between or ["acute", "community"]
     if len(between) != 2:
         raise InvalidParameter("give exactly two groups: between=acute&between=community")
-    return page_response(views.bridges(store, by=by, between=between, top=top, seed=seed,
-                                       **net))
+    return html_answer(
+        request,
+        store,
+        lambda: views.bridges(store, by=by, between=between, top=top, seed=seed, **net),
+    )
 
 
 @router.get("/communities", responses=_HTML, summary="Communities, or the people of one")
 def communities(
-    store: StoreDep, _: ViewerDep, net: NetDep,
-    community: Annotated[int | None, Query(ge=0, description="0-based index to drill into")]
-    = None,
+    request: Request,
+    store: StoreDep,
+    _: ViewerDep,
+    net: NetDep,
+    community: Annotated[int | None, Query(ge=0, description="0-based index to drill into")] = None,
     seed: SeedDep = 0,
-) -> HTMLResponse:
-    return page_response(views.community_map(store, community=community, seed=seed, **net))
+) -> Response:
+    return html_answer(
+        request, store, lambda: views.community_map(store, community=community, seed=seed, **net)
+    )
 
 
 @router.get("/organisations", responses=_HTML, summary="The organisation-level network")
 def organisations(
-    store: StoreDep, _: ViewerDep, net: NetDep,
+    request: Request,
+    store: StoreDep,
+    _: ViewerDep,
+    net: NetDep,
     color_by: Annotated[str, Query(pattern="^(sector|profession)$")] = "sector",
     seed: SeedDep = 0,
-) -> HTMLResponse:
-    return page_response(views.organisations(store, color_by=color_by, seed=seed, **net))
+) -> Response:
+    return html_answer(
+        request, store, lambda: views.organisations(store, color_by=color_by, seed=seed, **net)
+    )

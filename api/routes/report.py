@@ -4,29 +4,34 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from api.deps import StoreDep, ViewerDep
+from api.responses import html_answer
 from api.routes.params import SeedDep
-from api.security_headers import page_response
 from kg.errors import InvalidParameter
 from kg.queries import analyses
-from kg.queries.snapshot import cached
 
 router = APIRouter(tags=["report"])
 
 
-@router.get("/report", response_class=HTMLResponse,
-            responses={200: {"content": {"text/html": {}}, "description": "The board report"}},
-            summary="The board report")
+@router.get(
+    "/report",
+    response_class=HTMLResponse,
+    responses={200: {"content": {"text/html": {}}, "description": "The board report"}},
+    summary="The board report",
+)
 def report(
-    store: StoreDep, _: ViewerDep,
+    request: Request,
+    store: StoreDep,
+    _: ViewerDep,
     by: Annotated[str, Query(description="Grouping of the findings")] = "sector",
-    between: Annotated[list[str] | None, Query(
-        description="The two groups whose bridges are reported")] = None,
+    between: Annotated[
+        list[str] | None, Query(description="The two groups whose bridges are reported")
+    ] = None,
     seed: SeedDep = 0,
-) -> HTMLResponse:
+) -> Response:
     """Headline findings in plain words (silos, top bridges, communities of practice,
     key-person risk, change between phases), charts and embedded maps; prints cleanly."""
     analyses.check_by(by)
@@ -35,6 +40,9 @@ def report(
         raise InvalidParameter("give exactly two groups: between=acute&between=community")
     from kg.report import render_report
 
-    html = cached(store, "report", (by, pair, seed),
-                  lambda: render_report(store, by=by, between=pair, seed=seed))
-    return page_response(html, filename="carebridge-report.html")
+    return html_answer(
+        request,
+        store,
+        lambda: render_report(store, by=by, between=pair, seed=seed),
+        filename="carebridge-report.html",
+    )

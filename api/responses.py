@@ -1,0 +1,102 @@
+"""Answers serialised once per store revision, and served as bytes.
+
+A cached question costs a dictionary lookup; without this, every request would validate and
+encode the same answer again (and compress a 1 MB map again). The body is checked against the
+route's response model once, when it is built. Each body carries an ETag made of the revision
+and the question, so a client that has it gets ``304 Not Modified``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import orjson
+from fastapi import Request, Response
+from pydantic import BaseModel
+
+from kg.queries.snapshot import cached
+from kg.store.base import GraphStore
+
+__all__ = ["PAGE_POLICY", "html_answer", "json_answer"]
+
+_GZIP_MIN = 4096
+
+# The pages are self-contained (vis-network inlined), so the policy can forbid every fetch: if
+# a name ever slipped through unescaped, the browser would still load nothing.
+PAGE_POLICY = (
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+    "img-src data: blob:; font-src data:; frame-src 'self' data: about:; "
+    "base-uri 'none'; form-action 'none'"
+)
+PAGE_HEADERS = {"Content-Security-Policy": PAGE_POLICY, "Referrer-Policy": "no-referrer"}
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    raw: bytes
+    gz: bytes | None
+    media_type: str
+    etag: str
+
+
+def _body(raw: bytes, media_type: str, key: tuple) -> Body:
+    gz = gzip.compress(raw, compresslevel=6, mtime=0) if len(raw) >= _GZIP_MIN else None
+    etag = '"' + hashlib.blake2b(repr(key).encode(), digest_size=12).hexdigest() + '"'
+    return Body(raw, gz, media_type, etag)
+
+
+def _question(request: Request) -> tuple:
+    # stable sort: repeated parameters (between=a&between=b) keep their order
+    return (
+        request.url.path,
+        tuple(sorted(request.query_params.multi_items(), key=lambda kv: kv[0])),
+    )
+
+
+def _respond(request: Request, body: Body, headers: dict | None = None) -> Response:
+    headers = {"ETag": body.etag, "Vary": "Accept-Encoding", **(headers or {})}
+    if request.headers.get("if-none-match") == body.etag:
+        return Response(status_code=304, headers=headers)
+    if body.gz is not None and "gzip" in request.headers.get("accept-encoding", ""):
+        headers["Content-Encoding"] = "gzip"
+        return Response(body.gz, media_type=body.media_type, headers=headers)
+    return Response(body.raw, media_type=body.media_type, headers=headers)
+
+
+def json_answer(
+    request: Request,
+    store: GraphStore,
+    model: type[BaseModel],
+    compute: Callable[[], dict],
+    *,
+    exclude_unset: bool = False,
+) -> Response:
+    """``compute()`` checked against ``model`` and encoded once per revision and question."""
+    key = ("json",) + _question(request)
+
+    def build() -> Body:
+        answer = model.model_validate(compute())
+        data = answer.model_dump(mode="json", exclude_unset=exclude_unset)
+        return _body(orjson.dumps(data), "application/json", (store.revision(),) + key)
+
+    return _respond(request, cached(store, "api", key, build))
+
+
+def html_answer(
+    request: Request, store: GraphStore, compute: Callable[[], str], *, filename: str | None = None
+) -> Response:
+    """An HTML page built once per revision and question, with the pages' security headers."""
+    key = ("html",) + _question(request)
+    body = cached(
+        store,
+        "api",
+        key,
+        lambda: _body(compute().encode(), "text/html; charset=utf-8", (store.revision(),) + key),
+    )
+    headers = dict(PAGE_HEADERS)
+    if filename:
+        headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return _respond(request, body, headers)
