@@ -1,4 +1,4 @@
-"""Store verbs: ``kg template``, ``kg ingest``, ``kg stats``."""
+"""Store verbs: ``kg template``, ``kg ingest``, ``kg stats``, ``kg migrate``."""
 
 from __future__ import annotations
 
@@ -13,10 +13,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from kg.cli import app
-from kg.errors import ImportValidationError
+from kg.config import get_settings
+from kg.errors import CarebridgeError, ImportValidationError
 from kg.ingest import FILES, IngestReport, ingest_path
 from kg.ingest.template import write_templates
-from kg.store import open_store
+from kg.store import GraphStore, open_store
+from kg.store.migrate import copy_store
 
 console = Console(stderr=True)
 
@@ -154,3 +156,90 @@ def print_counts(counts: dict, *, title: str) -> None:
     for type_, n in counts["relationships"].items():
         table.add_row("relationship", type_, f"{n:,}")
     Console().print(table)
+
+
+@app.command("migrate")
+def migrate(
+    to: Annotated[
+        str, typer.Option("--to", help="The target backend: neo4j or sqlite.", case_sensitive=False)
+    ],
+    target_path: Annotated[
+        Path | None,
+        typer.Option("--target-path", help="The SQLite file to write (with --to sqlite)."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Copy the whole graph from the configured store into another one.
+
+    It reads the store named by KG_BACKEND (with KG_DATA_DIR for SQLite) and writes to the
+    Neo4j server named by KG_NEO4J_URI, KG_NEO4J_USER, KG_NEO4J_PASSWORD and KG_NEO4J_DATABASE,
+    or to a SQLite file (a backup, or a copy to take away). The copy is [bold]one transaction[/bold]
+    and keeps provenance; running it again changes nothing. Records the target already holds are
+    kept. Counts of both stores are printed at the end.
+
+    Examples:
+      [bold]KG_NEO4J_URI=bolt://localhost:7687 KG_NEO4J_PASSWORD=... kg migrate --to neo4j[/bold]
+      [bold]kg migrate --to sqlite --target-path backups/carebridge-2026-01.sqlite[/bold]
+    """
+    to = to.lower()
+    if to not in ("neo4j", "sqlite"):
+        raise typer.BadParameter("use neo4j or sqlite", param_hint="--to")
+    if to == "sqlite" and target_path is None:
+        raise typer.BadParameter("--to sqlite needs --target-path FILE", param_hint="--target-path")
+    if to == "neo4j" and target_path is not None:
+        raise typer.BadParameter("only for --to sqlite", param_hint="--target-path")
+    settings = get_settings()
+    if settings.backend == "sqlite" and not settings.sqlite_path.exists():
+        console.print(
+            f"[red]error:[/red] there is no store at {settings.sqlite_path}; set KG_DATA_DIR "
+            "to the folder that holds carebridge.sqlite"
+        )
+        raise typer.Exit(1)
+    if settings.backend == to and (
+        to == "neo4j" or target_path.resolve() == settings.sqlite_path.resolve()
+    ):
+        console.print("[red]error:[/red] the source and the target are the same store")
+        raise typer.Exit(1)
+    try:
+        with open_store(settings) as source, _open_target(to, target_path) as target:
+            before = target.counts()
+            with _progress_bar(not quiet) as update:
+                result = copy_store(
+                    source,
+                    target,
+                    progress=(lambda n, total: update("write", n, total)) if update else None,
+                )
+            rows = [source.counts(), target.counts()]
+            names = (f"source ({source.backend})", f"target ({target.backend})")
+    except CarebridgeError as exc:
+        console.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    if any(before["nodes"].values()) or any(before["relationships"].values()):
+        console.print("[yellow]note:[/yellow] the target already held data; it was kept")
+    console.print(
+        f"Nodes: {result.nodes_created:,} created, {result.nodes_updated:,} updated. "
+        f"Relationships: {result.relationships_created:,} created, "
+        f"{result.relationships_updated:,} updated. Target revision {result.revision}."
+    )
+    table = Table(title="Migrated")
+    for column in ("kind", "name", *names):
+        table.add_column(column, justify="right" if column in names else "left")
+    short = []
+    for kind, group in (("node", "nodes"), ("relationship", "relationships")):
+        for name, n in rows[0][group].items():
+            m = rows[1][group].get(name, 0)
+            table.add_row(kind, name, f"{n:,}", f"{m:,}")
+            if m < n:
+                short.append(name)
+    Console().print(table)
+    if short:  # cannot happen after a committed copy, unless another writer deleted records
+        console.print(f"[red]The target holds fewer {', '.join(short)} than the source.[/red]")
+        raise typer.Exit(1)
+
+
+def _open_target(to: str, path: Path | None) -> GraphStore:
+    if to == "sqlite":
+        from kg.store.sqlite import SQLiteStore
+
+        return SQLiteStore(path)
+    return open_store(get_settings(), backend="neo4j")
