@@ -22,7 +22,7 @@ app = typer.Typer(
 )
 
 # Importing the modules registers their commands on ``app``.
-from kg.cli import analyse_cmds, demo_cmds, serve_cmds, store_cmds  # noqa: E402,F401
+from kg.cli import analyse_cmds, demo_cmds, report_cmds, serve_cmds, store_cmds  # noqa: E402,F401
 
 
 def main() -> None:

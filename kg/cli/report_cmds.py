@@ -1,0 +1,203 @@
+"""``kg report`` and ``kg map VIEW``: the board report and the maps, written as HTML files."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kg.cli import app
+from kg.cli.store_cmds import console
+from kg.config import get_settings
+from kg.errors import CarebridgeError, NotFound
+from kg.store import open_store
+
+
+class View(StrEnum):
+    """The maps ``kg map`` draws."""
+
+    network = "network"
+    ego = "ego"
+    bridges = "bridges"
+    communities = "communities"
+    organisations = "organisations"
+
+
+Seed = Annotated[int, typer.Option(help="Seed of every random step (Louvain, permutations, "
+                                   "map layout): the same seed and data give the same output.")]
+By = Annotated[str, typer.Option(help="Grouping: organisation, team, sector, profession, "
+                                 "role_kind, level or hybrid.")]
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.0f} kB"
+
+
+def _safe(text: str) -> str:
+    # Ids and phase names become file names: plain characters only.
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", str(text)).strip("._") or "x"
+
+
+def _fail(exc: Exception) -> typer.Exit:
+    """Print a domain error as one clear line; the caller raises the returned Exit(1)."""
+    typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+    return typer.Exit(1)
+
+
+@app.command("report")
+def report_cmd(
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output", help="File to write (default: $KG_OUTPUT_DIR/report.html).")] = None,
+    by: By = "sector",
+    between: Annotated[tuple[str, str], typer.Option(
+        help="The two groups of --by whose bridges are ranked and mapped.")] = (
+        "acute", "community"),
+    seed: Seed = 0,
+    maps: Annotated[bool, typer.Option(
+        "--maps/--no-maps", help="Embed the organisations and bridges maps (about 1 MB "
+        "each); --no-maps gives a light page.")] = True,
+) -> None:
+    """Write the board report: one printable page with the headline findings, charts and maps.
+
+    The page opens offline (nothing is fetched) and prints on A4: the partnership in numbers;
+    the findings in plain words (silos, bridges between two groups, key-person risk, hybrid
+    managers, communities of practice, change between phases, knowledge assets); charts of the
+    E-I index and tie density per group, the top bridges and the silos over time; the bridges
+    and organisations maps; and the parameters, for reproducing it. The headlines are printed.
+
+    Examples: [bold]kg report[/bold], [bold]kg report -o board-2024-q3.html[/bold],
+    [bold]kg report --by sector --between acute social_care --seed 3[/bold]
+    """
+    from kg.report import report_and_findings
+
+    settings = get_settings()
+    path = output or Path(settings.output_dir) / "report.html"
+    try:
+        with open_store(settings) as store:
+            with console.status("Analysing the partnership ..."):
+                html, doc = report_and_findings(store, by=by, between=between, seed=seed,
+                                                maps=maps)
+    except CarebridgeError as exc:
+        raise _fail(exc) from None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(html, encoding="utf-8")
+    topics = {"silos": "Silos", "bridges": "Bridges", "key_person_risk": "Key-person risk",
+              "hybrids": "Hybrids", "communities": "Communities", "change": "Change",
+              "assets": "Assets"}
+    for i, f in enumerate(doc["findings"], start=1):
+        typer.echo(f"{i}. {topics.get(f['topic'], f['topic'])}: {f['headline']}")
+    for note in doc["notes"]:
+        typer.echo(f"   note: {note}")
+    console.print(f"Wrote {path} ({_size(len(html.encode('utf-8')))}); open it in a browser "
+                  "and print from there.")
+
+
+@app.command("map")
+def map_cmd(
+    view: Annotated[View, typer.Argument(
+        help="network, ego, bridges, communities or organisations.", show_default=False)],
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output", help="File to write (default: $KG_OUTPUT_DIR/maps/VIEW.html).")]
+    = None,
+    person: Annotated[str | None, typer.Option(help="ego: the person's id.")] = None,
+    hops: Annotated[int | None, typer.Option(help="ego: how many steps out (1-4).")] = None,
+    by: Annotated[str | None, typer.Option(help="bridges: the grouping the two groups belong "
+                                           "to (default sector).")] = None,
+    between: Annotated[tuple[str, str] | None, typer.Option(
+        help="bridges: the two groups (default acute community).")] = None,
+    top: Annotated[int | None, typer.Option(help="bridges: how many top brokers to ring "
+                                            "(default 10).")] = None,
+    color_by: Annotated[str | None, typer.Option(
+        help="network, ego, organisations: colour by organisation, sector, community, "
+        "profession, role_kind, level or hybrid.")] = None,
+    community: Annotated[int | None, typer.Option(
+        help="communities: draw the people of community N (numbered as on the map and in "
+        "kg analyse communities) instead of one node per community.")] = None,
+    window: Annotated[str | None, typer.Option(
+        help="Only this period: START:END (ISO dates; either side may be blank).")] = None,
+    phase: Annotated[str | None, typer.Option(help="Only this named phase (id or name).")]
+    = None,
+    layers: Annotated[str, typer.Option(help="Comma-separated layers of the person network: "
+                                        "ties, forums, assets, teams.")] = "ties,forums,assets",
+    min_weight: Annotated[float, typer.Option(help="Drop person pairs linked by less than "
+                                              "this.")] = 0.05,
+    seed: Seed = 0,
+) -> None:
+    """Write one interactive map as a self-contained HTML page (opens offline).
+
+    Views: [bold]network[/bold] (everyone, sized by betweenness; large networks are
+    aggregated), [bold]ego[/bold] (one person's contacts, --person, --hops),
+    [bold]bridges[/bold] (who carries the paths between two groups, --by, --between),
+    [bold]communities[/bold] (one node per community, or --community N to drill in) and
+    [bold]organisations[/bold] (links aggregated between organisations).
+
+    Examples: [bold]kg map network --color-by sector --phase PH2[/bold],
+    [bold]kg map ego --person P000103 --hops 2[/bold],
+    [bold]kg map bridges --by sector --between acute social_care[/bold],
+    [bold]kg map communities --community 3 -o cop-3.html[/bold]
+    """
+    from kg.queries import maps
+
+    given = {"--person": person, "--hops": hops, "--by": by, "--between": between,
+             "--top": top, "--color-by": color_by, "--community": community}
+    applies = {
+        View.network: {"--color-by"},
+        View.ego: {"--person", "--hops", "--color-by"},
+        View.bridges: {"--by", "--between", "--top"},
+        View.communities: {"--community"},
+        View.organisations: {"--color-by"},
+    }[view]
+    stray = [k for k, v in given.items() if v is not None and k not in applies]
+    if stray:
+        verb = "does" if len(stray) == 1 else "do"
+        raise typer.BadParameter(
+            f"{', '.join(stray)} {verb} not apply to the {view.value} view; it takes "
+            f"{', '.join(sorted(applies))}", param_hint="VIEW")
+    if view is View.ego and not person:
+        raise typer.BadParameter("the ego view needs --person ID (see kg analyse brokers for "
+                                 "ids)", param_hint="--person")
+    if community is not None and community < 1:
+        raise typer.BadParameter("communities are numbered from 1", param_hint="--community")
+    net = {"window": window, "phase": phase, "min_weight": min_weight,
+           "layers": tuple(x.strip() for x in layers.split(",") if x.strip())}
+    suffix = f"-{_safe(phase or window)}" if (phase or window) else ""
+    try:
+        with open_store(get_settings()) as store:
+            if view is View.network:
+                html = maps.network(store, color_by=color_by or "organisation", seed=seed, **net)
+                name = "network"
+            elif view is View.ego:
+                html = maps.ego(store, person, hops=hops or 1,
+                                color_by=color_by or "organisation", seed=seed, **net)
+                name = f"ego-{_safe(person)}"
+            elif view is View.bridges:
+                pair = tuple(between or ("acute", "community"))
+                html = maps.bridges(store, by=by or "sector", between=pair, top=top or 10,
+                                    seed=seed, **net)
+                name = f"bridges-{_safe(pair[0])}-{_safe(pair[1])}"
+            elif view is View.communities:
+                if community is not None:
+                    from kg.queries import analyses
+
+                    # Numbered from 1 on the map and in kg analyse communities; the view
+                    # takes a 0-based index, so check here and speak in the user's numbers.
+                    count = len(analyses.communities(store, seed=seed, **net)["communities"])
+                    if community > count:
+                        raise NotFound("community", str(community),
+                                       hint=f"the network has {count} communities, 1 to {count}")
+                html = maps.community_map(
+                    store, community=None if community is None else community - 1, seed=seed,
+                    **net)
+                name = "communities" if community is None else f"community-{community}"
+            else:
+                html = maps.organisations(store, color_by=color_by or "sector", seed=seed, **net)
+                name = "organisations"
+    except CarebridgeError as exc:
+        raise _fail(exc) from None
+    path = output or Path(get_settings().output_dir) / "maps" / f"{name}{suffix}.html"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(html, encoding="utf-8")
+    console.print(f"Wrote {path} ({_size(len(html.encode('utf-8')))}); open it in a browser.")
