@@ -183,9 +183,15 @@ def detect_communities(
     }
 
 
+def _most_common(counts: Counter, top: int) -> list[tuple]:
+    # ties broken by value: Counter.most_common keeps insertion order, which follows set
+    # iteration and so string hashing, and would differ from one process to the next
+    return sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))[:top]
+
+
 def _shares(values, size, top=5):
     counts = Counter(v for v in values if v is not None)
-    return [{"value": k, "count": n, "share": n / size} for k, n in counts.most_common(top)]
+    return [{"value": k, "count": n, "share": n / size} for k, n in _most_common(counts, top)]
 
 
 def profile_communities(
@@ -259,12 +265,12 @@ def profile_communities(
                 forum_counts.update(seen)
         anchoring = [
             {"id": f, "name": forum_names.get(f), "members": n, "share": n / size}
-            for f, n in forum_counts.most_common(5)
+            for f, n in _most_common(forum_counts, 5)
         ]
         assets = Counter(a for m in members for a in (assets_of or {}).get(m, ()))
         shared_assets = [
             {"id": a, "title": asset_titles.get(a), "people": n}
-            for a, n in assets.most_common(5) if n > 1
+            for a, n in _most_common(assets, 5) if n > 1
         ]
         professions = _shares([d.get("profession") for d in data], size)
         n_orgs = len({d.get("organisation") for d in data if d.get("organisation")})

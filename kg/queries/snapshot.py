@@ -20,7 +20,7 @@ __all__ = ["cached", "clear_cache", "load_snapshot", "parse_window", "phases", "
 
 _CACHE: OrderedDict = OrderedDict()
 _LOCK = threading.Lock()
-_MAX_ENTRIES = 64
+_MAX_ENTRIES = 128  # networks, analyses, encoded answers and pages of a few periods
 _BUILDING: dict = {}  # key -> lock, so concurrent requests compute a value once
 
 
