@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from kg.errors import InvalidParameter
 from kg.model import NodeLabel, RelType
 from kg.store.base import GraphSnapshot
 
@@ -49,6 +50,8 @@ def asset_reach(snapshot: GraphSnapshot, people: dict[str, dict], *, top: int | 
     ...     "sectors"]
     ['acute']
     """
+    if top is not None and (not isinstance(top, int) or top < 1):
+        raise InvalidParameter("top must be a positive integer")
     assets = snapshot.nodes.get(NodeLabel.ASSET, {})
     origin = {r.target: r.source for r in snapshot.rels(RelType.PRODUCED)}
     authors, users = defaultdict(set), defaultdict(set)
@@ -81,4 +84,4 @@ def asset_reach(snapshot: GraphSnapshot, people: dict[str, dict], *, top: int | 
         "crossing_organisations": sum(r["organisations_reached"] > 1 for r in rows),
         "crossing_sectors": sum(r["sectors_reached"] > 1 for r in rows),
     }
-    return {"assets": rows[:top] if top else rows, "summary": summary}
+    return {"assets": rows[:top] if top is not None else rows, "summary": summary}

@@ -292,10 +292,10 @@ def all_cmd(
     if fmt == "json":
         _emit(r, fmt, [], [], "")
         return
-    print_findings(r, by)
+    print_findings(r, by, fmt)
 
 
-def print_findings(r: dict, by: str) -> None:
+def print_findings(r: dict, by: str, fmt: str = "table") -> None:
     """The answers of :func:`kg.queries.analyses.analyse_all` as a short table."""
     rows = [
         {"question": "communities", "answer": f"{len(r['communities']['communities'])} "
@@ -310,7 +310,7 @@ def print_findings(r: dict, by: str) -> None:
         {"question": "key-person risk", "answer": ", ".join(
             f"{p['name']} ({p['id']})" for p in r["risk"]["people"][:5])},
     ]
-    _emit(r, "table", rows, ["question", "answer"], "Findings")
+    _emit(r, fmt, rows, ["question", "answer"], "Findings")
 
 
 @export_app.command("metrics")
