@@ -147,11 +147,59 @@ def test_between_groups_equals_networkx_subset(karate, cowork, advice, normalize
         (advice, "office", "Hartford", "Boston"),
     ] + [(G, "group", "A", "C") for G in random_graphs()]
     for G, attribute, a, b in cases:
-        got = between_groups_betweenness(G, attribute, a, b, normalized=normalized)
+        result = between_groups_betweenness(G, attribute, a, b, normalized=normalized)
+        assert result.exact and result.sample_size is None
+        got = result.values
         want = nx.betweenness_centrality_subset(
             G, members(G, attribute, a), members(G, attribute, b), normalized=normalized
         )
         assert_close(got, want)
+
+
+def _sampled_case():
+    """An undirected graph whose group A (the smaller, so the sources) is sampled."""
+    G = nx.gnp_random_graph(120, 0.05, seed=21)
+    rng = random.Random(8)
+    nx.set_node_attributes(G, {v: "A" if rng.random() < 0.35 else "B" for v in G}, "group")
+    sources = members(G, "group", "A")
+    assert len(sources) < len(members(G, "group", "B"))
+    return G, sources, members(G, "group", "B")
+
+
+@pytest.mark.parametrize("normalized", [True, False])
+def test_sampled_between_groups_scales_the_pivots_paths(normalized):
+    """With pivots P drawn from A, a node's estimate is networkx's subset betweenness from P,
+    times the sources it could have had over the pivots it had."""
+    G, sources, targets = _sampled_case()
+    k = 12
+    result = between_groups_betweenness(G, "group", "A", "B", normalized=normalized,
+                                        exact_max_sources=5, samples=k, seed=3)
+    assert not result.exact and result.sample_size == k and result.error_estimate > 0
+    pivots = random.Random(3).sample(sources, k)
+    from_pivots = nx.betweenness_centrality_subset(G, pivots, targets, normalized=normalized)
+    source_set = set(sources)
+    want = {}
+    for v, value in from_pivots.items():
+        could = len(sources) - (v in source_set)
+        had = k - (v in pivots)
+        want[v] = value * could / had
+    assert_close(result.values, want)
+
+
+def test_sampled_between_groups_is_unbiased_and_its_error_honest():
+    """Averaged over many seeds the estimate meets networkx's exact value, and the reported
+    standard errors cover the seed-to-seed spread."""
+    G, sources, targets = _sampled_case()
+    exact = nx.betweenness_centrality_subset(G, sources, targets, normalized=True)
+    runs = [between_groups_betweenness(G, "group", "A", "B", exact_max_sources=5, samples=10,
+                                       seed=s) for s in range(300)]
+    mean = {v: sum(r.values[v] for r in runs) / len(runs) for v in G}
+    spread = {v: float(np.std([r.values[v] for r in runs])) for v in G}
+    for v in G:
+        assert mean[v] == pytest.approx(exact[v], abs=4 * spread[v] / math.sqrt(len(runs)) + 1e-12)
+    busiest = max(exact, key=exact.get)
+    reported = np.mean([r.standard_errors[busiest] for r in runs])
+    assert 0.5 < reported / spread[busiest] < 2.0
 
 
 def test_between_groups_rejects_unknown_group(karate):
@@ -394,9 +442,21 @@ def test_explain_broker_unknown_person():
         explain_broker(forum_graph(), "nobody", "sector")
 
 
+def test_rank_brokers_reuses_a_precomputed_betweenness(karate):
+    fresh = rank_brokers(karate, by="club", between=("Mr. Hi", "Officer"), top=5)
+    reused = rank_brokers(karate, by="club", between=("Mr. Hi", "Officer"), top=5,
+                          precomputed=betweenness(karate))
+    assert reused == fresh
+    assert fresh["between_groups"] == {"exact": True, "sample_size": None,
+                                       "error_estimate": None}
+    with pytest.raises(InvalidParameter, match="precomputed"):
+        rank_brokers(karate, precomputed=betweenness(nx.path_graph(5)))
+
+
 def test_rank_brokers_shape_and_order(karate):
     result = rank_brokers(karate, by="club", top=5)
-    assert set(result) == {"brokers", "betweenness", "parameters"}
+    assert set(result) == {"brokers", "betweenness", "between_groups", "parameters"}
+    assert result["between_groups"] is None  # no between=(a, b) asked
     assert result["betweenness"] == {"exact": True, "sample_size": None, "error_estimate": None}
     reference = nx.betweenness_centrality(karate)
     expected = sorted(karate, key=lambda v: (-reference[v], str(v)))[:5]

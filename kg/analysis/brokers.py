@@ -262,8 +262,16 @@ def _members(groups: dict, value, attribute: str) -> list:
 
 
 def between_groups_betweenness(
-    G, attribute: str, source_group, target_group, *, normalized: bool = True
-) -> dict:
+    G,
+    attribute: str,
+    source_group,
+    target_group,
+    *,
+    normalized: bool = True,
+    exact_max_sources: int = 2000,
+    samples: int | None = None,
+    seed: int = 0,
+) -> BetweennessResult:
     r"""Betweenness counting only shortest paths from one group to another.
 
     For each node :math:`v`,
@@ -272,10 +280,17 @@ def between_groups_betweenness(
 
     where :math:`A` and :math:`B` are the nodes whose ``attribute`` equals ``source_group`` and
     ``target_group``. It answers "who lies between acute and community care": a person scores
-    only for the paths that run between the two groups. Paths are unweighted. The result equals
-    ``nx.betweenness_centrality_subset(G, A, B, normalized=normalized)`` -- including its
+    only for the paths that run between the two groups. Paths are unweighted. The exact value
+    equals ``nx.betweenness_centrality_subset(G, A, B, normalized=normalized)`` -- including its
     conventions (normalised by :math:`(n-1)(n-2)`; un-normalised undirected counts halved) --
     computed in igraph's C core.
+
+    The cost grows with the number of sources. On an undirected graph the sum is symmetric in
+    :math:`A` and :math:`B`, so the smaller group is used as sources. When that group has more
+    than ``exact_max_sources`` members, ``samples`` of them are drawn as pivots (seeded) and each
+    node's value is estimated from their dependencies, scaled by the number of sources it could
+    have had over the pivots it had (unbiased, as in :func:`betweenness`); the standard error
+    comes from batch means with the finite-population correction.
 
     Parameters
     ----------
@@ -285,50 +300,95 @@ def between_groups_betweenness(
     source_group, target_group
         The two values of ``attribute``.
     normalized : bool, default True
+    exact_max_sources : int, default 2000
+        Largest source group computed exactly.
+    samples : int, optional
+        Source pivots above that (default :data:`DEFAULT_SAMPLES`).
+    seed : int, default 0
+        Seeds the pivot choice.
 
     Returns
     -------
-    dict
-        Node -> between-groups betweenness.
+    BetweennessResult
+        ``values``: node -> between-groups betweenness; how it was computed.
 
     Raises
     ------
     InvalidParameter
-        If no node carries ``attribute`` or either group is empty.
+        If no node carries ``attribute``, either group is empty, or a size is not positive.
 
     Examples
     --------
     >>> import networkx as nx
     >>> G = nx.karate_club_graph()
-    >>> scores = between_groups_betweenness(G, "club", "Mr. Hi", "Officer")
-    >>> max(scores, key=scores.get)
-    0
+    >>> result = between_groups_betweenness(G, "club", "Mr. Hi", "Officer")
+    >>> result.exact, max(result.values, key=result.values.get)
+    (True, 0)
 
     References
     ----------
     .. [1] U. Brandes, "On variants of shortest-path betweenness centrality and their generic
        computation", Social Networks 30(2):136-145, 2008.
+    .. [2] U. Brandes and C. Pich, "Centrality estimation in large networks", 2007.
     """
     check_graph(G)
+    if not isinstance(exact_max_sources, int) or exact_max_sources < 0:
+        raise InvalidParameter("exact_max_sources must be a non-negative integer")
+    if samples is not None and (not isinstance(samples, int) or samples < 1):
+        raise InvalidParameter("samples must be a positive integer")
     groups = check_attribute(G, attribute)
     sources = _members(groups, source_group, attribute)
     targets = _members(groups, target_group, attribute)
     nodes, index = node_index(G)
     n = len(nodes)
     directed = G.is_directed()
+    if not directed and len(sources) > len(targets):
+        sources, targets = targets, sources
     graph = to_igraph(G, index)
-    counts = np.asarray(
-        graph.betweenness(
-            sources=[index[v] for v in sources],
-            targets=[index[v] for v in targets],
-            directed=directed,
-        ),
-        dtype=float,
+    target_positions = [index[v] for v in targets]
+    # networkx normalises the raw (not halved) sums; igraph halves undirected ones.
+    scale = (1.0 if directed else 2.0) / ((n - 1) * (n - 2)) if normalized and n > 2 else 1.0
+
+    def dependencies(source_positions) -> np.ndarray:
+        return np.asarray(
+            graph.betweenness(sources=source_positions, targets=target_positions,
+                              directed=directed),
+            dtype=float,
+        )
+
+    n_sources = len(sources)
+    k = min(samples if samples is not None else DEFAULT_SAMPLES, n_sources)
+    if n_sources <= exact_max_sources or k >= n_sources:
+        values = dependencies([index[v] for v in sources]) * scale
+        return BetweennessResult(dict(zip(nodes, values.tolist(), strict=True)), True, None,
+                                 None, None)
+    pivots = np.array([index[v] for v in random.Random(seed).sample(sources, k)])
+    n_batches = min(_ERROR_BATCHES, k)
+    batches = np.array_split(pivots, n_batches)
+    batch_raw = np.array([dependencies(b.tolist()) for b in batches])
+    is_source = np.zeros(n, dtype=bool)
+    is_source[[index[v] for v in sources]] = True
+    is_pivot = np.zeros(n, dtype=bool)
+    is_pivot[pivots] = True
+    # A source is never between itself and a target: it could have had n_sources - 1 sources,
+    # and a pivot among them had the other k - 1.
+    possible = n_sources - is_source
+    estimate = batch_raw.sum(axis=0) * possible / np.maximum(k - is_pivot, 1)
+    se = np.zeros(n)
+    if n_batches >= 2:
+        batch_estimates = np.empty_like(batch_raw)
+        for b, batch in enumerate(batches):
+            in_batch = np.zeros(n, dtype=bool)
+            in_batch[batch] = True
+            batch_estimates[b] = batch_raw[b] * possible / np.maximum(len(batch) - in_batch, 1)
+        finite_population = math.sqrt(max(0.0, 1.0 - k / n_sources))
+        se = batch_estimates.std(axis=0, ddof=1) / math.sqrt(n_batches) * finite_population
+    se = se * scale
+    return BetweennessResult(
+        dict(zip(nodes, (estimate * scale).tolist(), strict=True)), False, k,
+        float(se.max()) if n_batches >= 2 else None,
+        dict(zip(nodes, se.tolist(), strict=True)) if n_batches >= 2 else None,
     )
-    if normalized and n > 2:
-        # networkx normalises the raw (not halved) sums; igraph halves undirected ones.
-        counts = counts * (1.0 if directed else 2.0) / ((n - 1) * (n - 2))
-    return dict(zip(nodes, counts.tolist(), strict=True))
 
 
 def structural_holes(G, *, weight: str | None = "weight") -> tuple[dict, dict]:
@@ -663,6 +723,7 @@ def rank_brokers(
     top: int | None = None,
     seed: int = 0,
     exact_max_nodes: int = 5000,
+    precomputed: BetweennessResult | None = None,
 ) -> dict:
     """Rank people as brokers and explain the top ones (the ``kg analyse brokers`` answer).
 
@@ -691,13 +752,17 @@ def rank_brokers(
         Seeds sampled betweenness.
     exact_max_nodes : int, default 5000
         Largest network whose betweenness is computed exactly.
+    precomputed : BetweennessResult, optional
+        The :func:`betweenness` of ``G``, when the caller has it already (it is the costly
+        part on a large network).
 
     Returns
     -------
     dict
         ``{"brokers": [{"id", "name", "score", "betweenness", "constraint", "effective_size",
         "roles" (when by), "group", "groups", "explanation" (first ten, when by)}],
-        "betweenness": {"exact", "sample_size", "error_estimate"}, "parameters": {...}}``.
+        "betweenness": {"exact", "sample_size", "error_estimate"}, "between_groups": the same
+        for the between-groups scores (None without between), "parameters": {...}}``.
         NaN values (constraint of an isolated person) are reported as None.
 
     Raises
@@ -726,9 +791,17 @@ def rank_brokers(
         check_graph(directed, name="directed")
     node_groups = check_attribute(G, by) if by is not None else None
 
-    result = betweenness(G, normalized=True, exact_max_nodes=exact_max_nodes, seed=seed)
+    if precomputed is not None:
+        if not isinstance(precomputed, BetweennessResult) or set(precomputed.values) != set(G):
+            raise InvalidParameter("precomputed must be the BetweennessResult of this graph")
+        result = precomputed
+    else:
+        result = betweenness(G, normalized=True, exact_max_nodes=exact_max_nodes, seed=seed)
+    between_result = None
     if between is not None:
-        score = between_groups_betweenness(G, by, between[0], between[1], normalized=True)
+        between_result = between_groups_betweenness(
+            G, by, between[0], between[1], normalized=True, seed=seed)
+        score = between_result.values
     else:
         score = result.values
     constraint, effective_size = structural_holes(G)
@@ -769,6 +842,7 @@ def rank_brokers(
     return {
         "brokers": rows,
         "betweenness": result.summary(),
+        "between_groups": between_result.summary() if between_result is not None else None,
         "parameters": {
             "by": by,
             "between": list(between) if between is not None else None,

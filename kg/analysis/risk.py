@@ -314,6 +314,7 @@ def key_person_risk(
     seed: int = 0,
     n_candidates: int | None = None,
     exact_max_nodes: int = 5000,
+    precomputed=None,
 ) -> dict:
     """Rank people by the cross-boundary connectivity lost if they alone left.
 
@@ -344,6 +345,8 @@ def key_person_risk(
         Number of top-betweenness candidates.
     exact_max_nodes : int, default 5000
         Largest network whose betweenness is computed exactly.
+    precomputed : kg.analysis.brokers.BetweennessResult, optional
+        The betweenness of ``G``, when the caller has it already.
 
     Returns
     -------
@@ -383,7 +386,12 @@ def key_person_risk(
     ):
         raise InvalidParameter("n_candidates must be a positive integer")
     net = _Network(G, attribute)
-    bet = betweenness(G, exact_max_nodes=exact_max_nodes, seed=seed)
+    if precomputed is not None:
+        if set(getattr(precomputed, "values", ())) != set(G):
+            raise InvalidParameter("precomputed must be the BetweennessResult of this graph")
+        bet = precomputed
+    else:
+        bet = betweenness(G, exact_max_nodes=exact_max_nodes, seed=seed)
     if candidates is None:
         count = n_candidates if n_candidates is not None else max(3 * top, 30)
         chosen = sorted(G.nodes(), key=lambda v: (-bet.values[v], str(v)))[:count]

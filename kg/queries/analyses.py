@@ -193,7 +193,10 @@ def brokers(
     def compute():
         G = person_graph(store, window=window, phase=phase, layers=layers, min_weight=min_weight)
         D = tie_graph(store, window=window, phase=phase) if by else None
-        result = rank_brokers(G, by=by, between=between, directed=D, top=top, seed=seed)
+        result = rank_brokers(G, by=by, between=between, directed=D, top=top, seed=seed,
+                              precomputed=betweenness_result(
+                                  store, seed=seed, window=window, phase=phase, layers=layers,
+                                  min_weight=min_weight))
         result["parameters"] = _parameters(
             store, by=by, between=list(between) if between else None, top=top, seed=seed,
             window=window, phase=phase, layers=layers, min_weight=min_weight)
@@ -202,12 +205,18 @@ def brokers(
     return cached(store, "brokers", (by, between, top, seed) + net, compute)
 
 
-def betweenness_of(store: GraphStore, *, seed=0, **net) -> dict:
-    """Normalised betweenness of every person in the period's network (cached)."""
+def betweenness_result(store: GraphStore, *, seed=0, **net):
+    """The betweenness of the period's network with how it was computed (cached): brokers,
+    hybrids, risk, metrics and maps share this one computation."""
     net = _net_defaults(net)
     G = person_graph(store, **net)
     return cached(store, "betweenness", (seed,) + net_key(**net),
-                  lambda: betweenness(G, seed=seed)).values
+                  lambda: betweenness(G, seed=seed))
+
+
+def betweenness_of(store: GraphStore, *, seed=0, **net) -> dict:
+    """Normalised betweenness of every person in the period's network (cached)."""
+    return betweenness_result(store, seed=seed, **net).values
 
 
 def hybrids(
@@ -244,7 +253,8 @@ def risk(
             result = {"removed": list(remove), "impact": removal_impact(G, remove, by,
                                                                         seed=seed)}
         else:
-            result = key_person_risk(G, by, top=top, seed=seed)
+            result = key_person_risk(G, by, top=top, seed=seed,
+                                     precomputed=betweenness_result(store, seed=seed, **net))
         result["parameters"] = _parameters(store, by=by, top=top, remove=list(remove or []),
                                            seed=seed, **net)
         return result

@@ -99,7 +99,7 @@ def bridges(
             if g not in present:
                 known = ", ".join(sorted(str(x) for x in present if x is not None))
                 raise NotFound(by, g, hint=f"groups in this network: {known}")
-        scores = between_groups_betweenness(G, by, between[0], between[1])
+        scores = between_groups_betweenness(G, by, between[0], between[1], seed=seed).values
         return bridges_map(G, by, between, scores=scores, top=top, seed=seed,
                            title=f"Bridges between {between[0]} and {between[1]}")
 
