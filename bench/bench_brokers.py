@@ -270,8 +270,10 @@ def part_two(n: int, seed: int) -> None:
     reference = top20(exact.values)
     ranked = sorted(exact.values.values(), reverse=True)
     # Why overlap is hard: how far apart the brokers around rank 20 are.
-    print(f"  exact values at ranks 15, 20, 25, 30: "
-          f"{', '.join(f'{ranked[r - 1]:.3e}' for r in (15, 20, 25, 30))}")
+    print(
+        f"  exact values at ranks 15, 20, 25, 30: "
+        f"{', '.join(f'{ranked[r - 1]:.3e}' for r in (15, 20, 25, 30))}"
+    )
     for k in (DEFAULT_SAMPLES, 2 * DEFAULT_SAMPLES):
         t, sampled = timed(lambda k=k: betweenness(G, exact_max_nodes=5000, samples=k, seed=seed))
         overlap = len(reference & top20(sampled.values)) / 20
