@@ -48,3 +48,17 @@ def small_bundle(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("demo-small")
     generate_bundle(out, size="small", seed=7)
     return out
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium driven by Playwright, once per test session (skips when absent)."""
+    from browser_support import CHROMIUM
+
+    if not CHROMIUM.exists():
+        pytest.skip("Debian chromium is not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM))
+        yield launched
+        launched.close()

@@ -7,16 +7,15 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from pathlib import Path
 
 import pytest
+from browser_support import CHROMIUM, PAINTED, Watched
 
 from api import create_app
 from kg.config import Settings
 from kg.ingest import ingest_path
 from kg.store.sqlite import SQLiteStore
 
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed"),
@@ -55,38 +54,6 @@ def server(tmp_path_factory, small_bundle):
     app.state.store.close()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM))
-        yield browser
-        browser.close()
-
-
-def _open(browser, url: str):
-    context = browser.new_context(
-        extra_http_headers={"X-API-Key": KEY}, viewport={"width": 1200, "height": 800}
-    )
-    page = context.new_page()
-    seen = {"failed": [], "errors": [], "statuses": []}
-    page.on("requestfailed", lambda r: seen["failed"].append(r.url))
-    page.on("response", lambda r: seen["statuses"].append(r.status))
-    page.on("pageerror", lambda e: seen["errors"].append(str(e)))
-    page.on("console", lambda m: seen["errors"].append(m.text) if m.type == "error" else None)
-    page.goto(url)
-    return context, page, seen
-
-
-DRAWN = """() => {
-  const canvas = document.querySelector('#cb-network canvas');
-  if (!canvas) return 0;
-  const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-  let painted = 0;
-  for (let i = 3; i < pixels.length; i += 4 * 7) { if (pixels[i] > 0) painted++; }
-  return painted;
-}"""
-
-
 @pytest.mark.parametrize(
     "path",
     [
@@ -99,26 +66,25 @@ DRAWN = """() => {
     ],
 )
 def test_served_maps_load_clean_and_draw_nodes(server, browser, path):
-    context, page, seen = _open(browser, server + path)
+    watched = Watched(browser, server + path, headers={"X-API-Key": KEY}).wait_ready()
     try:
-        page.wait_for_function("window.carebridgeReady === true", timeout=20_000)
-        assert page.evaluate(DRAWN) > 100, "no nodes drawn"
-        assert seen["failed"] == [] and seen["errors"] == []
-        assert all(s == 200 for s in seen["statuses"])
-        requested_hosts = page.evaluate(
+        assert watched.evaluate(PAINTED) > 100, "no nodes drawn"
+        assert watched.failed == [] and watched.errors == []
+        assert all(s == 200 for s in watched.statuses)
+        requested_hosts = watched.evaluate(
             "performance.getEntriesByType('resource').map(e => new URL(e.name).host)"
         )
         assert all(h in ("", server.split("//")[1]) for h in requested_hosts)
     finally:
-        context.close()
+        watched.close()
 
 
 def test_served_report_loads_clean(server, browser):
-    context, page, seen = _open(browser, server + "/report")
+    watched = Watched(browser, server + "/report", headers={"X-API-Key": KEY})
     try:
-        page.wait_for_load_state("load")
-        assert seen["statuses"][0] == 200
-        assert page.locator("svg").count() >= 1  # charts are drawn server-side
-        assert seen["failed"] == [] and seen["errors"] == []
+        watched.page.wait_for_load_state("load")
+        assert watched.statuses[0] == 200
+        assert watched.page.locator("svg").count() >= 1  # charts are drawn server-side
+        assert watched.failed == [] and watched.errors == []
     finally:
-        context.close()
+        watched.close()

@@ -4,28 +4,18 @@ the search box and group filter work."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import networkx as nx
 import pytest
+from browser_support import CHROMIUM, PAINTED, Watched
 from maps_graphs import XSS_NAME, person_graph
 
 from kg.maps import bridges_map, communities_map, ego_map, network_map, organisations_map
 
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed"),
 ]
 sync_api = pytest.importorskip("playwright.sync_api")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM))
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
@@ -52,37 +42,12 @@ def map_files(tmp_path_factory):
     return graph, paths
 
 
-class Watched:
-    """A page with every failed request, script error, console error and dialog recorded."""
-
-    def __init__(self, browser, path: Path):
-        self.failed, self.errors, self.dialogs, self.requests = [], [], [], []
-        self.page = browser.new_page(viewport={"width": 1200, "height": 800})
-        self.page.on("requestfailed", lambda r: self.failed.append(r.url))
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("dialog", self._dialog)
-        self.page.goto(path.as_uri())
-        self.page.wait_for_function("window.carebridgeReady === true", timeout=20_000)
-
-    def _dialog(self, dialog):
-        self.dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    def evaluate(self, script: str):
-        return self.page.evaluate(script)
-
-    def close(self):
-        self.page.close()
-
-
 @pytest.fixture
 def open_map(browser, map_files):
     opened = []
 
     def _open(view: str) -> Watched:
-        watched = Watched(browser, map_files[1][view])
+        watched = Watched(browser, map_files[1][view]).wait_ready()
         opened.append(watched)
         return watched
 
@@ -91,14 +56,6 @@ def open_map(browser, map_files):
         watched.close()
 
 
-PAINTED = """() => {
-  const canvas = document.querySelector('#cb-network canvas');
-  const ctx = canvas.getContext('2d');
-  const pixels = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-  let painted = 0;
-  for (let i = 3; i < pixels.length; i += 4 * 7) { if (pixels[i] > 0) painted++; }
-  return painted;
-}"""
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,7 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 import pytest
+from browser_support import PAINTED, Watched
 from typer.testing import CliRunner
 
 from kg.cli import app
@@ -33,7 +34,6 @@ from kg.report import findings, render_report, write_outputs
 from kg.store.sqlite import SQLiteStore
 
 XSS_NAME = "<img src=x onerror=alert(1)>"
-CHROMIUM = Path("/usr/bin/chromium")
 MINUS = "\u2212"
 
 
@@ -630,53 +630,11 @@ def test_kg_report_on_an_empty_store_exits_with_a_message(tmp_path, monkeypatch)
 
 # -- in a real browser ------------------------------------------------------------------------
 
-PAINTED = """() => {
-  const canvas = document.querySelector('#cb-network canvas');
-  if (!canvas) return 0;
-  const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-  let painted = 0;
-  for (let i = 3; i < pixels.length; i += 4 * 7) { if (pixels[i] > 0) painted++; }
-  return painted;
-}"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM))
-        yield browser
-        browser.close()
-
-
-class Watched:
-    """A page with every request, failed request, script error, console error and dialog."""
-
-    def __init__(self, browser, path: Path):
-        self.failed, self.errors, self.dialogs, self.requests = [], [], [], []
-        self.page = browser.new_page(viewport={"width": 1200, "height": 900})
-        self.page.on("requestfailed", lambda r: self.failed.append(r.url))
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("dialog", self._dialog)
-        self.page.goto(path.as_uri())
-
-    def _dialog(self, dialog):
-        self.dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    def close(self):
-        self.page.close()
-
-
 @pytest.mark.browser
 def test_report_loads_offline_in_chromium_and_its_maps_draw(browser, report_html, tmp_path):
     path = tmp_path / "report.html"
     path.write_text(report_html, encoding="utf-8")
-    watched = Watched(browser, path)
+    watched = Watched(browser, path, viewport=(1200, 900))
     page = watched.page
     try:
         charts = page.locator("svg.chart")
@@ -717,7 +675,7 @@ def test_injected_name_stays_text_in_chromium(browser, tmp_path, small_bundle, t
         page_html = render_report(s)
     path = tmp_path / "report.html"
     path.write_text(page_html, encoding="utf-8")
-    watched = Watched(browser, path)
+    watched = Watched(browser, path, viewport=(1200, 900))
     try:
         page = watched.page
         assert XSS_NAME in page.inner_text("#findings")
