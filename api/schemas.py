@@ -93,8 +93,8 @@ class SilosAnswer(_Open):
 class Broker(_Open):
     id: str
     name: str | None
-    score: float
-    betweenness: float
+    score: float | None
+    betweenness: float | None
     constraint: float | None
     effective_size: float | None
     roles: dict[str, int] | None = None
@@ -107,7 +107,7 @@ class BrokersAnswer(_Open):
 class RankedPerson(_Open):
     id: str
     name: str | None
-    score: float
+    score: float | None
 
 
 class HybridsAnswer(_Open):
