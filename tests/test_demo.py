@@ -112,3 +112,37 @@ def test_time_structure_follows_the_phases(small_bundle):
     for r in _rows(small_bundle, "roles"):
         spans[r["person_id"]].append((r["start"], r["end"]))
     assert any(len(s) == 2 and s[0][1] and s[1][0] > s[0][1] for s in spans.values())
+
+
+def test_kg_demo_runs_the_main_job_and_a_second_run_changes_nothing(tmp_path, monkeypatch):
+    """``kg demo --no-serve``: import, analyse, maps, findings and the report; run again, the
+    store's revision stays where it was."""
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+    from kg.config import get_settings
+
+    monkeypatch.setenv("KG_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("KG_OUTPUT_DIR", str(tmp_path / "out"))
+    get_settings.cache_clear()
+    try:
+        first = CliRunner().invoke(app, ["demo", "--no-serve"])
+        assert first.exit_code == 0, first.output
+        with SQLiteStore(tmp_path / "data" / "carebridge.sqlite") as store:
+            revision = store.revision()
+            people = store.counts()["nodes"]["Person"]
+        second = CliRunner().invoke(app, ["demo", "--no-serve"])
+        assert second.exit_code == 0, second.output
+        with SQLiteStore(tmp_path / "data" / "carebridge.sqlite") as store:
+            assert store.revision() == revision and store.counts()["nodes"]["Person"] == people
+    finally:
+        get_settings.cache_clear()
+    truth = json.loads(next((tmp_path / "data").glob("demo-bundle-*/truth.json")).read_text())
+    assert people == truth["counts"]["people"]
+    out = tmp_path / "out"
+    for name in ("report.html", "findings.json", "maps/network.html", "maps/organisations.html",
+                 "maps/communities.html", "maps/bridges-acute-community.html"):
+        assert (out / name).stat().st_size > 1000, name
+    findings = json.loads((out / "findings.json").read_text())
+    assert {f["topic"] for f in findings["findings"]} >= {"silos", "bridges", "key_person_risk"}
+    assert "Findings" in first.output  # the analysis table was printed
