@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     api_keys: SecretStr = SecretStr("")
     max_upload_mb: int = Field(default=200, ge=1)
     output_dir: Path = Path("kg-out")
+    # Betweenness (and every measure built on it) is exact up to this many people and
+    # estimated from 500 source pivots above it, with the sample size and error reported.
+    exact_max_nodes: int = Field(default=5000, ge=0)
 
     @field_validator("data_dir", "output_dir")
     @classmethod

@@ -17,6 +17,7 @@ from _lazega import read_lazega
 from kg.analysis import _fast
 from kg.analysis.brokers import (
     BROKERAGE_ROLES,
+    DEFAULT_SAMPLES,
     between_groups_betweenness,
     betweenness,
     brokerage_roles,
@@ -518,3 +519,30 @@ def test_rank_brokers_rejects_bad_arguments(karate):
         rank_brokers(karate, by="club", between="Mr. Hi")
     with pytest.raises(InvalidParameter):
         rank_brokers(karate, top=0)
+
+
+def test_a_network_within_the_exact_limit_gets_exact_between_group_scores():
+    """The size limit for exact betweenness covers the between-groups scores too: a network
+    under it is exact however large the source group; over it, the sources are sampled."""
+    G = nx.gnp_random_graph(2300, 0.002, seed=4, directed=True)
+    nx.set_node_attributes(G, {v: "A" if v < 2100 else "B" for v in G}, "group")
+    within = rank_brokers(G, by="group", between=("A", "B"), top=3)
+    assert within["between_groups"]["exact"] is True
+    over = rank_brokers(G, by="group", between=("A", "B"), top=3, exact_max_nodes=1000)
+    assert over["between_groups"]["exact"] is False
+    assert over["between_groups"]["sample_size"] == DEFAULT_SAMPLES
+
+
+def test_the_exact_limit_is_a_setting(monkeypatch):
+    from kg.config import Settings, get_settings
+    from kg.queries import analyses
+
+    monkeypatch.setenv("KG_EXACT_MAX_NODES", "20000")
+    get_settings.cache_clear()
+    try:
+        assert analyses.exact_max_nodes() == 20000
+        assert analyses.net_key()[-1] == 20000  # cached answers follow the setting
+    finally:
+        get_settings.cache_clear()
+    with pytest.raises(ValueError):
+        Settings(exact_max_nodes=-1)

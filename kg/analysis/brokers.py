@@ -799,8 +799,11 @@ def rank_brokers(
         result = betweenness(G, normalized=True, exact_max_nodes=exact_max_nodes, seed=seed)
     between_result = None
     if between is not None:
+        # A network small enough for exact betweenness gets exact between-groups scores too.
+        small = G.number_of_nodes() <= exact_max_nodes
         between_result = between_groups_betweenness(
-            G, by, between[0], between[1], normalized=True, seed=seed)
+            G, by, between[0], between[1], normalized=True, seed=seed,
+            exact_max_sources=G.number_of_nodes() if small else 2000)
         score = between_result.values
     else:
         score = result.values

@@ -32,6 +32,7 @@ from kg.analysis.export import FORMATS, export_metrics
 from kg.analysis.hybrids import compare_hybrids
 from kg.analysis.risk import key_person_risk, removal_impact
 from kg.analysis.silos import density_matrix, ei_index, partition_agreement
+from kg.config import get_settings
 from kg.errors import InvalidParameter, NotFound
 from kg.model import NodeLabel, RelType
 from kg.queries.snapshot import cached, load_snapshot, parse_window, phases
@@ -65,9 +66,10 @@ MEDIA_TYPES = {
 
 
 def net_key(window=None, phase=None, layers=None, min_weight=0.05) -> tuple:
-    """The cache key of a person network: period, layers and minimum weight."""
+    """The cache key of a person network and what is computed on it: period, layers, minimum
+    weight, and the size up to which betweenness is exact."""
     layers = tuple(layers) if layers else projection.DEFAULT_LAYERS
-    return (window, phase, layers, float(min_weight))
+    return (window, phase, layers, float(min_weight), exact_max_nodes())
 
 
 def person_graph(
@@ -194,7 +196,7 @@ def brokers(
         G = person_graph(store, window=window, phase=phase, layers=layers, min_weight=min_weight)
         D = tie_graph(store, window=window, phase=phase) if by else None
         result = rank_brokers(G, by=by, between=between, directed=D, top=top, seed=seed,
-                              precomputed=betweenness_result(
+                              exact_max_nodes=exact_max_nodes(), precomputed=betweenness_result(
                                   store, seed=seed, window=window, phase=phase, layers=layers,
                                   min_weight=min_weight))
         result["parameters"] = _parameters(
@@ -205,13 +207,19 @@ def brokers(
     return cached(store, "brokers", (by, between, top, seed) + net, compute)
 
 
+def exact_max_nodes() -> int:
+    """Largest network whose betweenness is exact (``KG_EXACT_MAX_NODES``, default 5,000)."""
+    return get_settings().exact_max_nodes
+
+
 def betweenness_result(store: GraphStore, *, seed=0, **net):
     """The betweenness of the period's network with how it was computed (cached): brokers,
     hybrids, risk, metrics and maps share this one computation."""
     net = _net_defaults(net)
     G = person_graph(store, **net)
+    limit = exact_max_nodes()
     return cached(store, "betweenness", (seed,) + net_key(**net),
-                  lambda: betweenness(G, seed=seed))
+                  lambda: betweenness(G, seed=seed, exact_max_nodes=limit))
 
 
 def betweenness_of(store: GraphStore, *, seed=0, **net) -> dict:
@@ -378,7 +386,8 @@ def metrics_export(
                          phases=[p["id"] for p in phases(store)], **net)
     params["metrics"] = {
         "betweenness": "normalised shortest-path betweenness on the undirected person network "
-        "(hops); exact up to 5,000 people, sampled above",
+        f"(hops); exact up to {exact_max_nodes():,} people (KG_EXACT_MAX_NODES), sampled "
+        "above",
         "constraint": "Burt's constraint (weighted)",
         "effective_size": "Burt's effective size (weighted)",
         "roles": f"Gould-Fernandez brokerage counts on directed ties, groups by {by}",
