@@ -355,3 +355,24 @@ def test_karate_club_works_without_person_attributes():
 def test_rejects_non_graph():
     with pytest.raises(InvalidParameter):
         network_map({"not": "a graph"})
+
+
+def test_sectors_keep_one_colour_on_every_map():
+    """A sector has the same colour whatever the map and however many people it has; a value
+    outside the vocabulary never borrows a sector's colour."""
+    from kg.maps import SECTOR_COLOURS
+
+    G = person_graph(60, organisations=6, seed=7)
+    sectors = ["acute", "community", "social_care", "primary_care", "hospice"]
+    nx.set_node_attributes(G, {v: sectors[i % 5] for i, v in enumerate(G)}, "sector")
+    G.remove_nodes_from([v for i, v in enumerate(G) if i % 5 == 0 and i > 8])  # acute shrinks
+    for html in (network_map(G, color_by="sector"), organisations_map(G)):
+        attributes = {a["key"]: a for a in page_data(html)["attributes"]}
+        colour = {c["name"]: c["color"] for c in attributes["sector"]["categories"]}
+        assert colour and set(colour) <= set(sectors)
+        assert all(colour[s] == SECTOR_COLOURS[s] for s in colour if s != "hospice")
+        assert colour.get("hospice") not in SECTOR_COLOURS.values()
+    network = page_data(network_map(G, color_by="sector"))["attributes"]
+    assert {c["name"] for a in network if a["key"] == "sector" for c in a["categories"]} == set(
+        sectors
+    )

@@ -7,8 +7,16 @@ names as text. Pages have a legend that filters by group, a search box, a colour
 server-side layout with physics off.
 """
 
+from kg.maps._build import SECTOR_COLOURS
 from kg.maps.aggregate import communities_map, organisations_map
 from kg.maps.bridges import bridges_map
 from kg.maps.network import ego_map, network_map
 
-__all__ = ["bridges_map", "communities_map", "ego_map", "network_map", "organisations_map"]
+__all__ = [
+    "SECTOR_COLOURS",
+    "bridges_map",
+    "communities_map",
+    "ego_map",
+    "network_map",
+    "organisations_map",
+]

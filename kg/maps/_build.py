@@ -30,6 +30,14 @@ PALETTE = (
     "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#9c755f", "#e15759", "#ff9da7",
 )  # fmt: skip
 MISSING_COLOUR = "#bdbdbd"
+# Sectors keep one colour on every map and in the board report (Okabe-Ito), so a reader who
+# learns "orange is acute" once can rely on it.
+SECTOR_COLOURS = {
+    "acute": "#d55e00", "community": "#0072b2", "mental_health": "#cc79a7",
+    "primary_care": "#009e73", "social_care": "#e69f00", "voluntary": "#56b4e9",
+    "commissioner": "#555555", "other": "#999999",
+}  # fmt: skip
+FIXED_COLOURS = {"sector": SECTOR_COLOURS}
 UNKNOWN = "(unknown)"
 
 PERSON_ATTRIBUTES = ("organisation", "sector", "profession", "role_kind", "level", "hybrid")
@@ -67,8 +75,11 @@ def display_value(attribute: str, attrs: Mapping) -> str:
     return str(value)
 
 
-def _categorise(names: Sequence[str], order: Sequence[str] | None = None) -> tuple[list, list]:
-    """Codes per item and the categories (name, colour), biggest group first, unknown last."""
+def _categorise(
+    names: Sequence[str], order: Sequence[str] | None = None, fixed: Mapping | None = None
+) -> tuple[list, list]:
+    """Codes per item and the categories (name, colour), biggest group first, unknown last;
+    names in ``fixed`` take their colour from it, the others the palette's remaining ones."""
     counts = Counter(names)
     if order is None:
         order = sorted((n for n in counts if n != UNKNOWN), key=lambda n: (-counts[n], n))
@@ -76,10 +87,16 @@ def _categorise(names: Sequence[str], order: Sequence[str] | None = None) -> tup
     if UNKNOWN in counts:
         order.append(UNKNOWN)
     code = {name: i for i, name in enumerate(order)}
-    categories = [
-        {"name": name, "color": MISSING_COLOUR if name == UNKNOWN else palette_colour(i)}
-        for i, name in enumerate(order)
-    ]
+    fixed = fixed or {}
+    taken = {c.lower() for c in fixed.values()}
+    free = (c for i in range(len(order) + len(PALETTE)) if (c := palette_colour(i)) not in taken)
+    categories = []
+    for name in order:
+        if name == UNKNOWN:
+            colour = MISSING_COLOUR
+        else:
+            colour = fixed.get(name) or next(free)
+        categories.append({"name": name, "color": colour})
     return [code[n] for n in names], categories
 
 
@@ -222,7 +239,7 @@ def person_map_data(
             order = [f"Community {i + 1}" for i in range(len(communities))]
             column_codes, categories = _categorise(names, order)
         else:
-            column_codes, categories = _categorise(names)
+            column_codes, categories = _categorise(names, fixed=FIXED_COLOURS.get(key))
         attributes.append({"key": key, "label": label, "categories": categories})
         codes.append(column_codes)
 
@@ -372,7 +389,7 @@ def aggregate_map_data(
     attributes, codes = [], []
     for key, label, names in columns:
         order = names if key == unit else None
-        column_codes, categories = _categorise(names, order)
+        column_codes, categories = _categorise(names, order, fixed=FIXED_COLOURS.get(key))
         attributes.append({"key": key, "label": label, "categories": categories})
         codes.append(column_codes)
     keys = [c[0] for c in columns]

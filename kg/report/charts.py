@@ -13,6 +13,8 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
+from kg.maps import SECTOR_COLOURS
+
 __all__ = [
     "SECTOR_COLOURS",
     "broker_bars",
@@ -23,17 +25,6 @@ __all__ = [
     "phase_lines",
 ]
 
-# Okabe-Ito: distinguishable with the common colour-vision deficiencies, and in greyscale print.
-SECTOR_COLOURS = {
-    "acute": "#D55E00",
-    "community": "#0072B2",
-    "mental_health": "#CC79A7",
-    "primary_care": "#009E73",
-    "social_care": "#E69F00",
-    "voluntary": "#56B4E9",
-    "commissioner": "#555555",
-    "other": "#999999",
-}
 _PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#555555",
             "#F0E442", "#882255", "#44AA99", "#999933", "#AA4499")
 CLOSED = "#B5482F"
