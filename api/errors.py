@@ -56,7 +56,8 @@ async def _domain_error(request: Request, exc: CarebridgeError) -> JSONResponse:
         body["problems"] = [p.as_dict() for p in exc.problems]
     if code >= 500:
         # the class only: messages may quote data
-        log.warning("%s on %s", type(exc).__name__, request.scope.get("route_path", "?"))
+        route = getattr(request.scope.get("route"), "path", "?")
+        log.warning("%s on %s", type(exc).__name__, route)
     return JSONResponse(body, status_code=code)
 
 

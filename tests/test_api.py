@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import re
 import shutil
 import zipfile
@@ -427,3 +428,14 @@ def test_cached_answers_carry_an_etag_that_moves_with_the_revision(fresh):
         "/analysis/hybrids", headers={"X-API-Key": KEYS["viewer"], "If-None-Match": etag}
     )
     assert changed.status_code == 200 and changed.headers["etag"] != etag
+
+
+def test_the_request_log_names_routes_never_people(client, caplog):
+    with caplog.at_level(logging.INFO, logger="carebridge.api"):
+        get(client, "/people/P000001")
+        get(client, "/maps/ego/P000001")
+        get(client, "/people/NOPE-secret-id")
+    lines = [r.getMessage() for r in caplog.records if r.name == "carebridge.api"]
+    assert any("/people/{person_id} 200" in line for line in lines)
+    assert any("/maps/ego/{person_id} 200" in line for line in lines)
+    assert not any("P000001" in line or "secret" in line for line in lines)
