@@ -30,6 +30,7 @@ def compare_periods(
     top: int = 20,
     seed: int = 0,
     permutations: int = 199,
+    exact_max_nodes: int = 5000,
 ) -> dict:
     """Compare silos, brokers and communities between two person networks.
 
@@ -44,6 +45,9 @@ def compare_periods(
     seed : int, default 0
     permutations : int, default 199
         Label permutations for each period's E-I p-values.
+    exact_max_nodes : int, default 5000
+        Largest network whose betweenness is exact (see
+        :func:`kg.analysis.brokers.betweenness`).
 
     Returns
     -------
@@ -73,7 +77,8 @@ def compare_periods(
     left, joined = people_before - people_after, people_after - people_before
 
     def ranked(G):
-        values = betweenness(G, seed=seed).values if G.number_of_nodes() else {}
+        values = (betweenness(G, seed=seed, exact_max_nodes=exact_max_nodes).values
+                  if G.number_of_nodes() else {})
         order = sorted(values, key=lambda v: (-values[v], str(v)))[:top]
         return [{"id": v, "name": G.nodes[v].get("name"), "betweenness": values[v]}
                 for v in order]

@@ -290,7 +290,8 @@ def change(
     def compute():
         G1 = person_graph(store, layers=layers, min_weight=min_weight, **a)
         G2 = person_graph(store, layers=layers, min_weight=min_weight, **b)
-        result = compare_periods(G1, G2, attribute=by, top=top, seed=seed)
+        result = compare_periods(G1, G2, attribute=by, top=top, seed=seed,
+                                 exact_max_nodes=exact_max_nodes())
         result["from"] = [d.isoformat() if d else None for d in parse_window(store, **a)]
         result["to"] = [d.isoformat() if d else None for d in parse_window(store, **b)]
         result["parameters"] = {"from": from_, "to": to, "by": by, "top": top, "seed": seed,
@@ -298,8 +299,8 @@ def change(
                                 "min_weight": min_weight}
         return result
 
-    return cached(store, "change", (from_, to, by, top, seed, tuple(layers or ()), min_weight),
-                  compute)
+    return cached(store, "change", (from_, to, by, top, seed, tuple(layers or ()), min_weight,
+                                    exact_max_nodes()), compute)
 
 
 def assets(store: GraphStore, *, top=None, window=None, phase=None) -> dict:
