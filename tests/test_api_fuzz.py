@@ -13,21 +13,23 @@ from hypothesis import HealthCheck, settings  # noqa: E402
 
 from api import create_app  # noqa: E402
 from kg.config import Settings  # noqa: E402
-from kg.demo import generate_bundle  # noqa: E402
 from kg.ingest import ingest_path  # noqa: E402
-from kg.store.sqlite import SQLiteStore  # noqa: E402
 
 KEY = "fuzz-admin-key"
 
-# schemathesis reads the schema when the module is collected, so the app is built then: the
-# small demo partnership in a folder that lives as long as the test process.
+# schemathesis reads the schema when the module is collected, so the app is built then, over an
+# empty store in a folder that lives as long as the test process; the data comes in below.
 _DATA = tempfile.TemporaryDirectory(prefix="carebridge-fuzz-")
-_folder = Path(_DATA.name)
-generate_bundle(_folder / "bundle", size="small", seed=7)
-with SQLiteStore(_folder / "carebridge.sqlite") as _store:
-    ingest_path(_store, _folder / "bundle")
-app = create_app(Settings(data_dir=_folder, api_keys=f"{KEY}:admin", max_upload_mb=1))
+app = create_app(Settings(data_dir=Path(_DATA.name), api_keys=f"{KEY}:admin", max_upload_mb=1))
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def demo_partnership(small_bundle):
+    """The small demo partnership in the app's store, before any generated request."""
+    ingest_path(app.state.store, small_bundle)
+    yield
+    app.state.store.close()
 
 
 @schema.parametrize()
