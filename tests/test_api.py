@@ -439,3 +439,18 @@ def test_the_request_log_names_routes_never_people(client, caplog):
     assert any("/people/{person_id} 200" in line for line in lines)
     assert any("/maps/ego/{person_id} 200" in line for line in lines)
     assert not any("P000001" in line or "secret" in line for line in lines)
+
+
+def test_a_person_without_ties_is_exported_with_null_metrics(fresh):
+    """Constraint is undefined for an isolated person: JSON has no NaN, so it is null, and
+    neither the export nor the person's page fails."""
+    client, store, bundle = fresh
+    with (bundle / "people.csv").open("a") as f:
+        f.write("P-ALONE,Lone Person,nurse,5\n")
+    assert post_bundle(client, _zip_folder(bundle)).status_code == 200
+    r = get(client, "/metrics?format=json", "analyst")
+    assert r.status_code == 200
+    row = next(p for p in json.loads(r.content)["people"] if p["id"] == "P-ALONE")
+    assert row["degree"] == 0 and row["constraint"] is None
+    person = get(client, "/people/P-ALONE")
+    assert person.status_code == 200 and person.json()["metrics"]["constraint"] is None

@@ -104,7 +104,10 @@ def export_metrics(
         rows.append(row)
     params = dict(parameters, pseudonymised=bool(pseudonym_key))
     if format == "json":
-        doc = {"parameters": params, "people": rows, "groups": groups}
+        # an undefined metric (constraint of an isolated person) is null, as JSON has no NaN
+        rows_json = [{k: None if isinstance(v, float) and math.isnan(v) else v
+                      for k, v in r.items()} for r in rows]
+        doc = {"parameters": params, "people": rows_json, "groups": groups}
         return json.dumps(doc, indent=1, default=str, allow_nan=False).encode()
     if format == "csv":
         out = io.StringIO()
