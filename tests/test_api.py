@@ -454,3 +454,31 @@ def test_a_person_without_ties_is_exported_with_null_metrics(fresh):
     assert row["degree"] == 0 and row["constraint"] is None
     person = get(client, "/people/P-ALONE")
     assert person.status_code == 200 and person.json()["metrics"]["constraint"] is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/people",
+        "/analysis/communities",
+        "/analysis/silos?by=sector",
+        "/analysis/brokers",
+        "/analysis/brokers?by=sector&between=acute&between=community",
+        "/analysis/hybrids",
+        "/analysis/risk",
+        "/analysis/change?from=PH1&to=PH4",
+        "/analysis/assets",
+        "/maps/network",
+        "/maps/communities",
+        "/maps/organisations",
+        "/maps/bridges",
+        "/report",
+        "/metrics",
+    ],
+)
+def test_an_empty_store_answers_every_route_without_a_server_error(fresh, url):
+    client, _, _ = fresh
+    r = get(client, url, "admin")
+    assert r.status_code < 500, r.text[:300]
+    if r.status_code >= 400:
+        assert r.json()["detail"]
