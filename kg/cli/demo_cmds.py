@@ -62,14 +62,16 @@ def demo(
 ) -> None:
     """Run the whole job on a generated demo partnership, on the embedded store.
 
-    1. builds the demo partnership (three boroughs: acute, community, mental health and social
-       care, GP practices, voluntary organisations, a commissioner, their forums and knowledge
-       assets over 2013-2019) and imports it into KG_DATA_DIR (idempotent: a second run
-       changes nothing);
-    2. analyses it: communities, silos, brokers between acute and community care, hybrids,
-       key-person risk;
-    3. writes the maps, findings.json and the board report into KG_OUTPUT_DIR;
-    4. serves the API and prints the address to open.
+    Three boroughs with acute, community, mental health and social care, GP practices,
+    voluntary organisations and a commissioner, their forums and knowledge assets, 2013-2019.
+
+    1. Build the partnership and import it into KG_DATA_DIR (a second run changes nothing).
+
+    2. Analyse it: communities, silos, brokers between acute and community, hybrids, risk.
+
+    3. Write the maps, findings.json and the board report into KG_OUTPUT_DIR.
+
+    4. Serve the API and print the addresses to open (unless --no-serve).
 
     Example: [bold]kg demo --size small[/bold]
     """
