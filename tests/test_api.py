@@ -262,7 +262,7 @@ EXTERNAL = re.compile(r"""<(?:script|link|img|iframe)[^>]+(?:src|href)\s*=\s*["'
         "/maps/ego/P000001?hops=2",
         "/maps/bridges?by=sector&between=acute&between=community",
         "/maps/communities",
-        "/maps/communities?community=0",
+        "/maps/communities?community=1",
         "/maps/organisations",
     ],
 )
@@ -482,3 +482,17 @@ def test_an_empty_store_answers_every_route_without_a_server_error(fresh, url):
     assert r.status_code < 500, r.text[:300]
     if r.status_code >= 400:
         assert r.json()["detail"]
+
+
+def test_a_community_map_shows_the_community_of_that_id(client):
+    """``/maps/communities?community=N`` draws exactly the members of the community whose id
+    is N in ``/analysis/communities`` (the number on the map too)."""
+    found = get(client, "/analysis/communities").json()["communities"]
+    chosen = found[1]
+    page = get(client, f"/maps/communities?community={chosen['id']}")
+    assert page.status_code == 200
+    block = re.search(r'<script[^>]*id="carebridge-data"[^>]*>(.*?)</script>', page.text, re.S)
+    drawn = {n["key"] for n in json.loads(block.group(1))["nodes"]}
+    assert drawn == set(chosen["members"])
+    beyond = get(client, f"/maps/communities?community={len(found) + 1}")
+    assert beyond.status_code == 404 and f"1 to {len(found)}" in beyond.json()["detail"]

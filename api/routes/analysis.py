@@ -18,7 +18,6 @@ from api.schemas import (
     RiskAnswer,
     SilosAnswer,
 )
-from kg.errors import InvalidParameter
 from kg.queries import analyses
 
 router = APIRouter(prefix="/analysis", tags=["analysis"])
@@ -88,8 +87,6 @@ def brokers(
     seed: SeedDep = 0,
 ) -> Response:
     """Betweenness, constraint, effective size and (with `by`) Gould-Fernandez roles."""
-    if between is not None and len(between) != 2:
-        raise InvalidParameter("give exactly two groups: between=acute&between=community")
     return json_answer(
         request,
         store,

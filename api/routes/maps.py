@@ -10,7 +10,6 @@ from fastapi.responses import HTMLResponse
 from api.deps import StoreDep, ViewerDep
 from api.responses import html_answer
 from api.routes.params import NetDep, SeedDep
-from kg.errors import InvalidParameter
 from kg.queries import analyses
 from kg.queries import maps as views
 
@@ -69,13 +68,11 @@ def bridges(
 ) -> Response:
     """The people of both groups, the top brokers by the paths they carry between them, and
     those paths highlighted."""
-    between = between or ["acute", "community"]
-    if len(between) != 2:
-        raise InvalidParameter("give exactly two groups: between=acute&between=community")
+    pair = between or ("acute", "community")
     return html_answer(
         request,
         store,
-        lambda: views.bridges(store, by=by, between=between, top=top, seed=seed, **net),
+        lambda: views.bridges(store, by=by, between=pair, top=top, seed=seed, **net),
     )
 
 
@@ -85,7 +82,10 @@ def communities(
     store: StoreDep,
     _: ViewerDep,
     net: NetDep,
-    community: Annotated[int | None, Query(ge=0, description="0-based index to drill into")] = None,
+    community: Annotated[
+        int | None,
+        Query(ge=1, description="The community to drill into: its id in /analysis/communities"),
+    ] = None,
     seed: SeedDep = 0,
 ) -> Response:
     return html_answer(

@@ -12,7 +12,7 @@ import typer
 from kg.cli import app
 from kg.cli.store_cmds import console
 from kg.config import get_settings
-from kg.errors import CarebridgeError, NotFound
+from kg.errors import CarebridgeError
 from kg.store import open_store
 
 
@@ -179,18 +179,7 @@ def map_cmd(
                                     seed=seed, **net)
                 name = f"bridges-{_safe(pair[0])}-{_safe(pair[1])}"
             elif view is View.communities:
-                if community is not None:
-                    from kg.queries import analyses
-
-                    # Numbered from 1 on the map and in kg analyse communities; the view
-                    # takes a 0-based index, so check here and speak in the user's numbers.
-                    count = len(analyses.communities(store, seed=seed, **net)["communities"])
-                    if community > count:
-                        raise NotFound("community", str(community),
-                                       hint=f"the network has {count} communities, 1 to {count}")
-                html = maps.community_map(
-                    store, community=None if community is None else community - 1, seed=seed,
-                    **net)
+                html = maps.community_map(store, community=community, seed=seed, **net)
                 name = "communities" if community is None else f"community-{community}"
             else:
                 html = maps.organisations(store, color_by=color_by or "sector", seed=seed, **net)

@@ -187,6 +187,8 @@ def brokers(
     check_by(by)
     if between is not None:
         between = tuple(between)
+        if len(between) != 2:
+            raise InvalidParameter("give exactly two groups to bridge, e.g. acute and community")
         if by is None:
             raise InvalidParameter("--between needs --by, e.g. --by sector --between acute "
                                    "community")

@@ -111,12 +111,20 @@ def community_map(
     store: GraphStore, *, community: int | None = None, seed=0, window=None, phase=None,
     layers=None, min_weight=0.05,
 ) -> str:
-    """One node per community, or (``community=i``, 0-based) the people of one."""
+    """One node per community, or the people of community number ``community``: the ``id``
+    that :func:`kg.queries.analyses.communities` gives it (numbered from 1, as on the map)."""
     net = _net(window, phase, layers, min_weight)
+    found = _communities(store, seed, net)
+    if community is not None and not (
+        isinstance(community, int) and 1 <= community <= len(found)
+    ):
+        raise NotFound("community", str(community),
+                       hint=f"the network has {len(found)} communities, 1 to {len(found)}")
 
     def compute():
         G = analyses.person_graph(store, **net)
-        return communities_map(G, _communities(store, seed, net), community=community, seed=seed)
+        index = None if community is None else community - 1  # the renderer counts from 0
+        return communities_map(G, found, community=index, seed=seed)
 
     return cached(store, "map:communities", (community, seed)
                   + analyses.net_key(**net), compute)
