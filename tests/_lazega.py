@@ -1,4 +1,4 @@
-"""Reader for the Lazega law firm Pajek file (../shared/data/lazega), written for the tests.
+"""Reader for the Lazega law firm Pajek file (``tests/data/lazega``, cited there), for tests.
 
 The file holds one vertex list, three arc relations tagged ``1:`` advice, ``2:`` friendship and
 ``3:`` co-work, and partitions/vectors (office, practice, status, ...), one value per line.
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import networkx as nx
 
-PATH = Path(__file__).resolve().parents[2] / "shared" / "data" / "lazega" / "Lazega-Law-Firm.paj"
+PATH = Path(__file__).resolve().parent / "data" / "lazega" / "Lazega-Law-Firm.paj"
 RELATIONS = {"advice": "1", "friendship": "2", "cowork": "3"}
 OFFICES = {1: "Boston", 2: "Hartford", 3: "Providence"}
 PRACTICES = {1: "litigation", 2: "corporate"}
