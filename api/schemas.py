@@ -61,6 +61,26 @@ class PersonDetail(Entity):
     )
 
 
+class Period(BaseModel):
+    """The period an answer covers (README: "Which period an answer describes")."""
+
+    start: str | None = Field(description="first day, YYYY-MM-DD (None: from the beginning)")
+    end: str | None = Field(description="last day, YYYY-MM-DD (None: to the end)")
+    as_of: str | None = Field(description="what 'now' means: the date people are in post at")
+    rule: str = Field(description="latest phase, look-back, phase, window or whole history",
+                      examples=["latest phase"])
+    phase: str | None = None
+    label: str = Field(description="the period in words")
+
+
+class Parameters(_Open):
+    period: Period
+
+
+class _Answer(_Open):
+    parameters: Parameters
+
+
 class Community(_Open):
     id: int
     members: list[str]
@@ -70,7 +90,7 @@ class Community(_Open):
     size: int
 
 
-class CommunitiesAnswer(_Open):
+class CommunitiesAnswer(_Answer):
     modularity: float
     communities: list[Community]
 
@@ -83,7 +103,7 @@ class SiloGroup(_Open):
     external: int
 
 
-class SilosAnswer(_Open):
+class SilosAnswer(_Answer):
     attribute: str
     ei_index: float | None
     groups: list[SiloGroup]
@@ -100,7 +120,7 @@ class Broker(_Open):
     roles: dict[str, int] | None = None
 
 
-class BrokersAnswer(_Open):
+class BrokersAnswer(_Answer):
     brokers: list[Broker]
 
 
@@ -110,14 +130,14 @@ class RankedPerson(_Open):
     score: float | None
 
 
-class HybridsAnswer(_Open):
+class HybridsAnswer(_Answer):
     n_hybrid: int
     n_other: int
     p_value: float | None
     hybrids: list[RankedPerson]
 
 
-class RiskAnswer(_Open):
+class RiskAnswer(_Answer):
     attribute: str | None = None
     people: list[dict[str, Any]] | None = None
     combined: dict[str, Any] | None = None
@@ -127,13 +147,14 @@ class RiskAnswer(_Open):
 
 class ChangeAnswer(_Open):
     attribute: str
+    periods: dict[str, Period]
     people: dict[str, int]
     silos: list[dict[str, Any]]
     brokers: dict[str, list[dict[str, Any]]]
     communities: dict[str, Any]
 
 
-class AssetsAnswer(_Open):
+class AssetsAnswer(_Answer):
     assets: list[dict[str, Any]]
     summary: dict[str, Any]
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import StoreDep, ViewerDep
 from api.responses import json_answer
-from api.routes.params import NetDep, SeedDep
+from api.routes.params import AsOf, NetDep, Phase, SeedDep, Window
 from api.schemas import (
     AssetsAnswer,
     BrokersAnswer,
@@ -138,9 +138,12 @@ def change(
     store: StoreDep,
     _: ViewerDep,
     from_: Annotated[
-        str, Query(alias="from", max_length=200, description="A phase (id or name) or START:END")
-    ],
-    to: Annotated[str, Query(max_length=200, description="A phase (id or name) or START:END")],
+        str | None, Query(alias="from", max_length=200,
+                          description="A phase (id or name) or START:END (default: the phase "
+                          "before the latest)")
+    ] = None,
+    to: Annotated[str | None, Query(max_length=200, description="A phase (id or name) or "
+                                    "START:END (default: the latest phase)")] = None,
     by: By = "sector",
     top: Top = 20,
     seed: SeedDep = 0,
@@ -175,12 +178,13 @@ def assets(
     store: StoreDep,
     _: ViewerDep,
     top: Top | None = None,
-    window: Annotated[str | None, Query(max_length=40)] = None,
-    phase: Annotated[str | None, Query(max_length=200)] = None,
+    window: Window = None,
+    phase: Phase = None,
+    as_of: AsOf = None,
 ) -> Response:
     return json_answer(
         request,
         store,
         AssetsAnswer,
-        lambda: analyses.assets(store, top=top, window=window, phase=phase),
+        lambda: analyses.assets(store, top=top, window=window, phase=phase, as_of=as_of),
     )

@@ -6,21 +6,37 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 
-__all__ = ["NetDep", "SeedDep"]
+__all__ = ["AsOf", "NetDep", "Phase", "SeedDep", "Window"]
+
+
+WINDOW_PATTERN = r"^(all|\d{4}-\d{2}-\d{2}:(\d{4}-\d{2}-\d{2})?|:\d{4}-\d{2}-\d{2})$"
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+
+Window = Annotated[
+    str | None,
+    Query(
+        description="This period instead of now: START:END in YYYY-MM-DD dates (either side "
+        "may be blank), or `all` for the whole history",
+        examples=["2014-07-01:2016-06-30"],
+        max_length=40,
+        pattern=WINDOW_PATTERN,
+    ),
+]
+Phase = Annotated[
+    str | None, Query(description="This named phase (id or name) instead of now",
+                      max_length=200)
+]
+AsOf = Annotated[
+    str | None,
+    Query(description="What 'now' means, YYYY-MM-DD (default: the latest date in the data); "
+          "chooses the default period", pattern=DATE_PATTERN),
+]
 
 
 def network_params(
-    window: Annotated[
-        str | None,
-        Query(
-            description="Only this period, START:END in ISO dates (either side may be blank)",
-            examples=["2014-07-01:2016-06-30"],
-            max_length=40,
-        ),
-    ] = None,
-    phase: Annotated[
-        str | None, Query(description="Only this named phase (id or name)", max_length=200)
-    ] = None,
+    window: Window = None,
+    phase: Phase = None,
+    as_of: AsOf = None,
     layers: Annotated[
         list[str] | None,
         Query(
@@ -35,6 +51,7 @@ def network_params(
     return {
         "window": window,
         "phase": phase,
+        "as_of": as_of,
         "layers": tuple(layers) if layers else None,
         "min_weight": min_weight,
     }

@@ -3,7 +3,8 @@
 Pure functions of a :class:`~kg.store.base.GraphSnapshot` (no I/O):
 
 - :func:`person_attributes` -- each person's organisation, team, sector, profession, role kind,
-  level and whether they are a hybrid clinical-managerial manager, in the snapshot's window;
+  level, whether they are a hybrid clinical-managerial middle manager and whether they are in
+  post at the end of the snapshot's window (both rules are defined there);
 - :func:`person_network` -- the undirected person-person network from chosen layers: direct
   ties, shared forums, shared knowledge assets, shared teams;
 - :func:`tie_network` -- the directed network of direct ties (source -> target), for
@@ -15,7 +16,9 @@ weight of every pair of its members, so each member's total share from one forum
 its size. A 250-person engagement event adds 0.004 to each of its pairs, a 12-person
 collaborative 0.09: the event cannot swamp the collaborative. ``min_weight`` then drops pairs
 whose total weight is below it (the default 0.05 drops pairs whose only link is a shared forum
-of more than 21 people). Affiliations with more than ``max_affiliation`` members (default 500:
+of more than 21 people). Attendance counts, when given, scale each member's part by their share
+of the forum's meetings (:func:`_affiliations`). Affiliations with more than
+``max_affiliation`` members (default 500:
 minutes circulated to every OT of a large partnership) are left out of the projection, because
 their pairs would be many and each nearly weightless; they are listed in
 ``G.graph["skipped_affiliations"]``.
@@ -71,33 +74,44 @@ def _top_organisation(org: str, parents: dict[str, str]) -> str:
     return org
 
 
-def person_attributes(snapshot: GraphSnapshot) -> dict[str, dict]:
+def person_attributes(snapshot: GraphSnapshot, *, at: date | None = None) -> dict[str, dict]:
     """Each person's attributes for grouping, as they stood in the snapshot's window.
 
     A person's main role is their latest-starting role active in the window (ties broken by the
     higher level). ``organisation`` is the top-level organisation of that role (teams are
-    followed up ``PART_OF``), ``team`` the team when the role is at one. ``hybrid`` is True when
-    the person holds a hybrid clinical-managerial role in the window, or a clinical and a
-    managerial role whose dates overlap.
+    followed up ``PART_OF``), ``team`` the team when the role is at one.
+
+    Two rules are defined here and nowhere else:
+
+    - **hybrid middle manager** (``hybrid``): in the window the person holds a hybrid
+      clinical-managerial role at middle level, or a clinical role and a middle-level managerial
+      role whose dates overlap. ``hybrid_any`` is the same at any level, so frontline, senior and
+      executive hybrids can be reported apart.
+    - **in post** (``in_post``): one of the person's roles covers the date ``at`` (default: the
+      window's end, else the latest role date in the snapshot). When the data records no roles
+      at all, everyone is in post. Current rankings name only people in post.
 
     Parameters
     ----------
     snapshot : GraphSnapshot
+    at : datetime.date, optional
+        The date "in post" refers to.
 
     Returns
     -------
     dict
         ``{person_id: {"name", "profession", "band", "organisation", "organisation_name",
-        "team", "team_name", "sector", "role_kind", "level", "hybrid", "roles"}}``; missing
-        values are None.
+        "team", "team_name", "sector", "role_kind", "level", "hybrid", "hybrid_any", "in_post",
+        "roles"}}``; missing values are None.
 
     Examples
     --------
     >>> from kg.store.base import GraphSnapshot
     >>> from kg.model import NodeLabel
     >>> snap = GraphSnapshot(1, nodes={NodeLabel.PERSON: {"P1": {"name": "Ann"}}})
-    >>> person_attributes(snap)["P1"]["organisation"] is None
-    True
+    >>> a = person_attributes(snap)["P1"]
+    >>> a["organisation"], a["in_post"]
+    (None, True)
     """
     _check_snapshot(snapshot)
     orgs = snapshot.nodes.get(NodeLabel.ORGANISATION, {})
@@ -108,6 +122,10 @@ def person_attributes(snapshot: GraphSnapshot) -> dict[str, dict]:
     for r in snapshot.rels(RelType.HOLDS_ROLE):
         if r.target in roles:
             held[r.source].append((r.start or _FAR_PAST, r.end or _FAR_FUTURE, r.target))
+    if at is None:
+        at = snapshot.window[1] or max(
+            (d for spans in held.values() for s, e, _ in spans for d in (s, e)
+             if d not in (_FAR_PAST, _FAR_FUTURE)), default=None)
     out = {}
     for pid, props in snapshot.nodes.get(NodeLabel.PERSON, {}).items():
         attrs = {
@@ -122,6 +140,8 @@ def person_attributes(snapshot: GraphSnapshot) -> dict[str, dict]:
             "role_kind": None,
             "level": None,
             "hybrid": False,
+            "hybrid_any": False,
+            "in_post": not held,  # no roles recorded anywhere: no one can have left
             "roles": [],
         }
         mine = held.get(pid)
@@ -140,39 +160,69 @@ def person_attributes(snapshot: GraphSnapshot) -> dict[str, dict]:
                 role_kind=role.get("kind"),
                 level=role.get("level"),
                 roles=[roles[r].get("title") for _, _, r in mine],
+                in_post=at is None or any(s <= at <= e for s, e, _ in mine),
             )
-            kinds = [(s, e, roles[r].get("kind")) for s, e, r in mine]
-            attrs["hybrid"] = any(k == "hybrid" for _, _, k in kinds) or any(
-                a[2] == "clinical" and b[2] == "managerial" and a[0] <= b[1] and b[0] <= a[1]
-                for a in kinds
-                for b in kinds
-            )
+            levels = _hybrid_levels([(s, e, roles[r]) for s, e, r in mine])
+            attrs["hybrid_any"] = bool(levels)
+            attrs["hybrid"] = "middle" in levels
         out[pid] = attrs
     return out
 
 
-def _affiliations(snapshot: GraphSnapshot, layer: str) -> dict[str, set[str]]:
-    """Members of each forum, asset or team in the window."""
-    groups: dict[str, set[str]] = defaultdict(set)
+def _hybrid_levels(spans: list[tuple]) -> set:
+    """Levels at which a person works as a hybrid: a hybrid role's level, or the level of a
+    managerial role that overlaps a clinical one."""
+    levels = {role.get("level") for _, _, role in spans if role.get("kind") == "hybrid"}
+    for s1, e1, clinical in spans:
+        if clinical.get("kind") != "clinical":
+            continue
+        for s2, e2, managerial in spans:
+            if managerial.get("kind") == "managerial" and s1 <= e2 and s2 <= e1:
+                levels.add(managerial.get("level"))
+    return levels
+
+
+def _affiliations(snapshot: GraphSnapshot, layer: str) -> dict[str, dict[str, float]]:
+    """Members of each forum, asset or team in the window, with the strength of membership.
+
+    Strength is 1, except in a forum whose attendance records give meeting counts: there it is
+    the member's count over the highest count in the forum, so a member who came once to a
+    forum others attended twenty times takes a small part in it. A member without a count (or
+    with counts in only some records) takes part fully.
+    """
+    groups: dict[str, dict[str, float]] = defaultdict(dict)
     if layer == "forums":
+        counts: dict[str, dict[str, float | None]] = defaultdict(dict)
         for r in snapshot.rels(RelType.ATTENDS):
-            groups[r.target].add(r.source)
+            c = r.props.get("count")
+            had = counts[r.target].get(r.source, 0.0)
+            # several records of one member in the window add up; one without a count = full
+            counts[r.target][r.source] = None if c is None or had is None else had + float(c)
+        for forum, members in counts.items():
+            known = [c for c in members.values() if c is not None]
+            top = max(known, default=0.0)
+            for p, c in members.items():
+                groups[forum][p] = 1.0 if c is None or top <= 0 else c / top
     elif layer == "assets":
         for t in (RelType.AUTHORED, RelType.USES):
             for r in snapshot.rels(t):
-                groups[r.target].add(r.source)
+                groups[r.target][r.source] = 1.0
     elif layer == "teams":
         role_org = {r.source: r.target for r in snapshot.rels(RelType.AT_ORGANISATION)}
         for r in snapshot.rels(RelType.HOLDS_ROLE):
             org = role_org.get(r.target)
             if org:
-                groups[org].add(r.source)
+                groups[org][r.source] = 1.0
     return groups
 
 
 def _project(groups, index, max_size, skipped, layer):
-    """Newman-weighted co-membership matrix (upper triangle) and, for forums, who shared what."""
-    rows, cols, vals = [], [], []
+    """Newman-weighted co-membership matrix (upper triangle) and, for forums, who shared what.
+
+    A pair of members of an affiliation with ``n`` members gains ``s_i s_j / (n - 1)``, where
+    ``s`` is each one's strength of membership (1 unless attendance counts say otherwise).
+    """
+    rows, cols, strength, vals = [], [], [], []
     names = []
     for gid, members in groups.items():
         n = len(members)
@@ -183,13 +233,15 @@ def _project(groups, index, max_size, skipped, layer):
             continue
         names.append(gid)
         col = len(names) - 1
-        rows.extend(index[m] for m in members)
-        cols.extend([col] * n)
-        vals.extend([1.0 / (n - 1)] * n)  # one side scaled: B diag(1/(n-1)) B^T
+        for m, s in members.items():
+            rows.append(index[m])
+            cols.append(col)
+            strength.append(s)
+            vals.append(s / (n - 1))  # one side scaled: B S diag(1/(n-1)) (B S)^T
     n_people = len(index)
     if not names:
         return sp.csr_matrix((n_people, n_people)), names, None
-    B = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_people, len(names)))
+    B = sp.csr_matrix((strength, (rows, cols)), shape=(n_people, len(names)))
     scale = sp.csr_matrix((vals, (rows, cols)), shape=(n_people, len(names)))
     W = sp.triu(B @ scale.T, k=1).tocsr()
     return W, names, B.tocsc()
@@ -201,6 +253,7 @@ def person_network(
     layers=DEFAULT_LAYERS,
     min_weight: float = 0.05,
     max_affiliation: int = 500,
+    at: date | None = None,
 ) -> nx.Graph:
     """The undirected person-person network of a snapshot.
 
@@ -216,7 +269,10 @@ def person_network(
     min_weight : float, default 0.05
         Drop pairs whose total weight is below this.
     max_affiliation : int, default 500
-        Leave out forums, assets and teams with more members than this.
+        Leave out forums, assets and teams with more members than this (listed in
+        ``G.graph["skipped_affiliations"]``, so answers can say so).
+    at : datetime.date, optional
+        The date people are "in post" at (:func:`person_attributes`).
 
     Returns
     -------
@@ -253,7 +309,7 @@ def person_network(
         )
     if not (isinstance(min_weight, int | float) and min_weight >= 0):
         raise InvalidParameter("min_weight must be a number, zero or more")
-    attrs = person_attributes(snapshot)
+    attrs = person_attributes(snapshot, at=at)
     active = _active_people(snapshot, attrs)
     ids = [p for p in attrs if p in active]
     index = {p: i for i, p in enumerate(ids)}
@@ -275,7 +331,7 @@ def person_network(
             W = sp.csr_matrix((w, (src, dst)), shape=(n, n))  # duplicates are summed
         else:
             groups = _affiliations(snapshot, layer)
-            groups = {g: {p for p in m if p in index} for g, m in groups.items()}
+            groups = {g: {p: s for p, s in m.items() if p in index} for g, m in groups.items()}
             W, names, B = _project(groups, index, max_affiliation, skipped, layer)
             if layer == "forums":
                 forum_names, forum_B = names, B
@@ -342,7 +398,7 @@ def _active_people(snapshot: GraphSnapshot, attrs: dict) -> set:
     return active & set(attrs)
 
 
-def tie_network(snapshot: GraphSnapshot) -> nx.DiGraph:
+def tie_network(snapshot: GraphSnapshot, *, at: date | None = None) -> nx.DiGraph:
     """The directed network of direct ties (``ties.csv`` source -> target), weights summed.
 
     Nodes are the people of :func:`person_network` with the same attributes; edges carry
@@ -360,7 +416,7 @@ def tie_network(snapshot: GraphSnapshot) -> nx.DiGraph:
     [('A', 'B', 2.0)]
     """
     _check_snapshot(snapshot)
-    attrs = person_attributes(snapshot)
+    attrs = person_attributes(snapshot, at=at)
     active = _active_people(snapshot, attrs)
     D = nx.DiGraph(revision=snapshot.revision,
                    window=[d.isoformat() if d else None for d in snapshot.window])

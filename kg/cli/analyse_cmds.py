@@ -21,8 +21,12 @@ from kg.store import open_store
 analyse_app = typer.Typer(
     help=(
         "Find silos, brokers and communities of practice in the stored partnership.\n\n"
-        "Every verb takes [bold]--window START:END[/bold] or [bold]--phase NAME[/bold] to "
-        "look at one period, [bold]--layers[/bold] and [bold]--min-weight[/bold] to choose how "
+        "By default every answer describes the partnership as it is now: the latest phase (or "
+        "the year up to the latest date in the data, or to [bold]--as-of DATE[/bold]), naming "
+        "only people in post at its end; the answer says which period it covers. "
+        "[bold]--window START:END[/bold], [bold]--phase NAME[/bold] or [bold]--window all[/bold] "
+        "(the whole history) choose another period; [bold]--layers[/bold] and "
+        "[bold]--min-weight[/bold] choose how "
         "the person network is built, [bold]--seed[/bold], and [bold]--format table|json|csv"
         "[/bold]. JSON output is what the HTTP API returns."
     ),
@@ -35,9 +39,12 @@ app.add_typer(analyse_app, name="analyse")
 app.add_typer(export_app, name="export")
 
 Format = Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")]
-Window = Annotated[str | None, typer.Option(help="Only this period: START:END (ISO dates; "
-                                            "either side may be blank).")]
-Phase = Annotated[str | None, typer.Option(help="Only this named phase (id or name).")]
+Window = Annotated[str | None, typer.Option(help="This period instead of now: START:END (ISO "
+                                            "dates; either side may be blank), or 'all' for "
+                                            "the whole history.")]
+Phase = Annotated[str | None, typer.Option(help="This named phase (id or name) instead of now.")]
+AsOf = Annotated[str | None, typer.Option("--as-of", help="What 'now' means (YYYY-MM-DD; "
+                                          "default: the latest date in the data).")]
 Layers = Annotated[str, typer.Option(help="Comma-separated layers of the person network: ties, "
                                      "forums, assets, teams.")]
 MinWeight = Annotated[float, typer.Option(help="Drop person pairs linked by less than this "
@@ -48,9 +55,18 @@ By = Annotated[str, typer.Option(help="Grouping: organisation, team, sector, pro
                                  "role_kind, level or hybrid.")]
 
 
-def _net(window, phase, layers, min_weight) -> dict:
+def _net(window, phase, layers, min_weight, as_of=None) -> dict:
     chosen = tuple(x.strip() for x in layers.split(",") if x.strip())
-    return {"window": window, "phase": phase, "layers": chosen, "min_weight": min_weight}
+    return {"window": window, "phase": phase, "layers": chosen, "min_weight": min_weight,
+            "as_of": as_of}
+
+
+def period_line(result: dict) -> str:
+    """The period an answer covers, in words: ``Period: ... (latest phase, as of ...)``."""
+    p = (result.get("parameters") or {}).get("period")
+    if not p:
+        return ""
+    return f"Period: {p['label']} ({p['rule']}; as of {p['as_of'] or 'no dated records'})"
 
 
 def _emit(result: dict, fmt: str, rows: list[dict], columns: list[str], title: str) -> None:
@@ -64,7 +80,8 @@ def _emit(result: dict, fmt: str, rows: list[dict], columns: list[str], title: s
             w.writerow({k: _cell(r.get(k)) for k in columns})
         sys.stdout.write(out.getvalue())
     elif fmt == "table":
-        table = Table(title=title, title_justify="left")
+        table = Table(title=title, title_justify="left", caption=period_line(result) or None,
+                      caption_justify="left")
         for c in columns:
             table.add_column(c.replace("_", " "), overflow="fold")
         for r in rows:
@@ -98,7 +115,7 @@ def _store():
 def communities_cmd(
     method: Annotated[str, typer.Option(help="louvain, leiden or python-louvain.")] = "louvain",
     resolution: Annotated[float, typer.Option(help=">1: more, smaller communities.")] = 1.0,
-    seed: Seed = 0, window: Window = None, phase: Phase = None,
+    seed: Seed = 0, window: Window = None, phase: Phase = None, as_of: AsOf = None,
     layers: Layers = "ties,forums,assets", min_weight: MinWeight = 0.05, fmt: Format = "table",
 ) -> None:
     """Communities (Louvain), profiled and classified: community of practice, organisational
@@ -110,7 +127,7 @@ def communities_cmd(
 
     with _store() as store:
         r = analyses.communities(store, method=method, resolution=resolution, seed=seed,
-                                 **_net(window, phase, layers, min_weight))
+                                 **_net(window, phase, layers, min_weight, as_of))
     _emit(r, fmt, r["communities"], ["id", "size", "kind", "organisations", "sectors",
                                       "professions", "anchoring_forums"],
           f"{len(r['communities'])} communities, modularity {r['modularity']:.3f}")
@@ -120,7 +137,7 @@ def communities_cmd(
 def silos_cmd(
     by: By = "organisation", permutations: Annotated[int, typer.Option(
         help="Label permutations for the p-values.")] = 999,
-    seed: Seed = 0, window: Window = None, phase: Phase = None,
+    seed: Seed = 0, window: Window = None, phase: Phase = None, as_of: AsOf = None,
     layers: Layers = "ties,forums,assets", min_weight: MinWeight = 0.05, fmt: Format = "table",
 ) -> None:
     """Which groups keep their ties inside: E-I index per group (-1 = perfect silo) with a
@@ -133,7 +150,7 @@ def silos_cmd(
 
     with _store() as store:
         r = analyses.silos(store, by=by, permutations=permutations, seed=seed,
-                           **_net(window, phase, layers, min_weight))
+                           **_net(window, phase, layers, min_weight, as_of))
     agreement = r["agreement"] or {}
     _emit(r, fmt, r["groups"], ["group", "size", "ei_index", "p_value", "internal", "external",
                                 "share_reached"],
@@ -149,7 +166,7 @@ def brokers_cmd(
         help="Rank by shortest paths carried between two groups of --by, e.g. "
         "--between acute community.")] = None,
     top: Annotated[int, typer.Option(help="How many to list.")] = 20,
-    seed: Seed = 0, window: Window = None, phase: Phase = None,
+    seed: Seed = 0, window: Window = None, phase: Phase = None, as_of: AsOf = None,
     layers: Layers = "ties,forums,assets", min_weight: MinWeight = 0.05, fmt: Format = "table",
 ) -> None:
     """Who bridges: betweenness, Burt's constraint and effective size, Gould-Fernandez roles;
@@ -161,7 +178,7 @@ def brokers_cmd(
 
     with _store() as store:
         r = analyses.brokers(store, by=by, between=between, top=top, seed=seed,
-                             **_net(window, phase, layers, min_weight))
+                             **_net(window, phase, layers, min_weight, as_of))
     rows = []
     for b in r["brokers"]:
         row = dict(b)
@@ -178,7 +195,7 @@ def brokers_cmd(
 
 @analyse_app.command("hybrids")
 def hybrids_cmd(
-    seed: Seed = 0, window: Window = None, phase: Phase = None,
+    seed: Seed = 0, window: Window = None, phase: Phase = None, as_of: AsOf = None,
     layers: Layers = "ties,forums,assets", min_weight: MinWeight = 0.05, fmt: Format = "table",
 ) -> None:
     """Do hybrid clinical-managerial managers broker more than others? Effect sizes (Cliff's
@@ -189,7 +206,7 @@ def hybrids_cmd(
     from kg.queries import analyses
 
     with _store() as store:
-        r = analyses.hybrids(store, seed=seed, **_net(window, phase, layers, min_weight))
+        r = analyses.hybrids(store, seed=seed, **_net(window, phase, layers, min_weight, as_of))
     title = (f"{r['n_hybrid']} hybrids vs {r['n_other']} others: Cliff's delta "
              f"{_cell(r['cliffs_delta'], short=True)}, p = {_cell(r['p_value'], short=True)}")
     _emit(r, fmt, r.get("hybrids", []), ["rank", "id", "name", "score"], title)
@@ -202,7 +219,7 @@ def risk_cmd(
     = 10,
     remove: Annotated[list[str] | None, typer.Option(
         help="Person ids to remove instead (repeat the option).")] = None,
-    seed: Seed = 0, window: Window = None, phase: Phase = None,
+    seed: Seed = 0, window: Window = None, phase: Phase = None, as_of: AsOf = None,
     layers: Layers = "ties,forums,assets", min_weight: MinWeight = 0.05, fmt: Format = "table",
 ) -> None:
     """What if they leave? Cross-boundary connectivity lost when people go: pairs of groups
@@ -215,7 +232,7 @@ def risk_cmd(
 
     with _store() as store:
         r = analyses.risk(store, by=by, top=top, remove=remove, seed=seed,
-                          **_net(window, phase, layers, min_weight))
+                          **_net(window, phase, layers, min_weight, as_of))
     if remove:
         impact = r["impact"]
         rows = [{"measure": k, "value": v} for k, v in impact.items()
@@ -229,8 +246,11 @@ def risk_cmd(
 
 @analyse_app.command("change")
 def change_cmd(
-    from_: Annotated[str, typer.Option("--from", help="Phase (id or name) or START:END.")],
-    to: Annotated[str, typer.Option("--to", help="Phase (id or name) or START:END.")],
+    from_: Annotated[str | None, typer.Option(
+        "--from", help="Phase (id or name) or START:END (default: the phase before the "
+        "latest).")] = None,
+    to: Annotated[str | None, typer.Option(
+        "--to", help="Phase (id or name) or START:END (default: the latest phase).")] = None,
     by: By = "sector", top: Annotated[int, typer.Option(help="Top brokers compared.")] = 20,
     seed: Seed = 0, layers: Layers = "ties,forums,assets", min_weight: MinWeight = 0.05,
     fmt: Format = "table",
@@ -246,16 +266,17 @@ def change_cmd(
                             layers=tuple(x for x in layers.split(",") if x),
                             min_weight=min_weight)
     b = r["brokers"]
-    title = (f"{from_} -> {to}: {len(b['gained'])} brokers gained, {len(b['lost'])} lost "
-             f"({len(b['lost_who_left'])} left); people left {r['people']['left']}, joined "
-             f"{r['people']['joined']}")
+    pa = r["parameters"]
+    title = (f"{pa['from']} -> {pa['to']}: {len(b['gained'])} brokers gained, "
+             f"{len(b['lost'])} lost ({len(b['lost_who_left'])} left); people left "
+             f"{r['people']['left']}, joined {r['people']['joined']}")
     _emit(r, fmt, r["silos"], ["group", "ei_before", "ei_after", "change"], title)
 
 
 @analyse_app.command("assets")
 def assets_cmd(
     top: Annotated[int | None, typer.Option(help="How many to list.")] = 20,
-    window: Window = None, phase: Phase = None, fmt: Format = "table",
+    window: Window = None, phase: Phase = None, as_of: AsOf = None, fmt: Format = "table",
 ) -> None:
     """Which knowledge assets (pathways, minutes, protocols...) reach across organisations and
     sectors.
@@ -265,7 +286,7 @@ def assets_cmd(
     from kg.queries import analyses
 
     with _store() as store:
-        r = analyses.assets(store, top=top, window=window, phase=phase)
+        r = analyses.assets(store, top=top, window=window, phase=phase, as_of=as_of)
     s = r["summary"]
     _emit(r, fmt, r["assets"], ["id", "title", "kind", "sectors_reached",
                                 "organisations_reached", "authors", "users"],
@@ -277,7 +298,7 @@ def all_cmd(
     by: By = "sector",
     between: Annotated[tuple[str, str], typer.Option(help="The two groups to bridge.")] = (
         "acute", "community"),
-    seed: Seed = 0, window: Window = None, phase: Phase = None,
+    seed: Seed = 0, window: Window = None, phase: Phase = None, as_of: AsOf = None,
     layers: Layers = "ties,forums,assets", min_weight: MinWeight = 0.05, fmt: Format = "table",
 ) -> None:
     """Communities, silos, brokers, hybrids and key-person risk (top 10), in one go.
@@ -288,7 +309,7 @@ def all_cmd(
 
     with _store() as store:
         r = analyses.analyse_all(store, by=by, between=between, seed=seed,
-                                 **_net(window, phase, layers, min_weight))
+                                 **_net(window, phase, layers, min_weight, as_of))
     if fmt == "json":
         _emit(r, fmt, [], [], "")
         return
@@ -323,7 +344,7 @@ def export_metrics_cmd(
         help="Replace ids with stable codes and drop names (the key stays in KG_DATA_DIR).")]
     = False,
     by: By = "organisation", seed: Seed = 0, window: Window = None, phase: Phase = None,
-    layers: Layers = "ties,forums,assets", min_weight: MinWeight = 0.05,
+    as_of: AsOf = None, layers: Layers = "ties,forums,assets", min_weight: MinWeight = 0.05,
 ) -> None:
     """Every person-level metric and attribute, group-level metrics, and the parameters and
     seed used. GraphML and GEXF hold the person network itself for Gephi, R or UCINET.
@@ -337,7 +358,7 @@ def export_metrics_cmd(
     with _store() as store:
         content, _, name = analyses.metrics_export(
             store, format=fmt, pseudonymise=pseudonymise, key=key, by=by, seed=seed,
-            **_net(window, phase, layers, min_weight))
+            **_net(window, phase, layers, min_weight, as_of))
     if output:
         output.write_bytes(content)
         console.print(f"Wrote {output} ({len(content):,} bytes)")

@@ -6,7 +6,11 @@ makes the next answer fresh.
 
 Common keyword options (all optional):
 
-- ``window="START:END"`` or ``phase="PH2"`` -- analyse one period (default: everything);
+- the period (:mod:`kg.queries.period`): by default the partnership as it is now (the latest
+  phase, or the year to the latest date in the data, or to ``as_of="YYYY-MM-DD"``);
+  ``window="START:END"``, ``phase="PH2"`` or ``window="all"`` (the whole history) choose
+  another. Every answer carries ``parameters.period``; current rankings name only people in
+  post at the end of the period;
 - ``layers=("ties", "forums", "assets")`` and ``min_weight=0.05`` -- how the person network is
   projected (:func:`kg.analysis.projection.person_network`);
 - ``seed=0`` -- every random step (Louvain, sampled betweenness, permutations) is seeded.
@@ -35,7 +39,7 @@ from kg.analysis.silos import density_matrix, ei_index, partition_agreement
 from kg.config import get_settings
 from kg.errors import InvalidParameter, NotFound
 from kg.model import NodeLabel, RelType
-from kg.queries.snapshot import cached, load_snapshot, parse_window, phases
+from kg.queries.snapshot import cached, current_period, load_snapshot, phases
 from kg.store.base import GraphStore
 
 __all__ = [
@@ -57,6 +61,10 @@ __all__ = [
 ]
 
 GROUPINGS = projection.GROUP_ATTRIBUTES
+HYBRID_RULE = (
+    "hybrid middle managers: in the period, a hybrid clinical-managerial role at middle level, "
+    "or a clinical role and a middle-level managerial role held at the same time; hybrids at "
+    "other levels are listed apart and left out of the comparison")
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",
@@ -65,26 +73,49 @@ MEDIA_TYPES = {
 }
 
 
-def net_key(window=None, phase=None, layers=None, min_weight=0.05) -> tuple:
+def net_key(window=None, phase=None, layers=None, min_weight=0.05, as_of=None) -> tuple:
     """The cache key of a person network and what is computed on it: period, layers, minimum
     weight, and the size up to which betweenness is exact."""
     layers = tuple(layers) if layers else projection.DEFAULT_LAYERS
-    return (window, phase, layers, float(min_weight), exact_max_nodes())
+    return (window, phase, str(as_of) if as_of else None, layers, float(min_weight),
+            exact_max_nodes())
 
 
 def person_graph(
-    store: GraphStore, *, window=None, phase=None, layers=None, min_weight=0.05
+    store: GraphStore, *, window=None, phase=None, layers=None, min_weight=0.05, as_of=None
 ) -> nx.Graph:
     """The person network for a period (cached; do not modify the graph returned)."""
-    key = net_key(window, phase, layers, min_weight)
+    key = net_key(window, phase, layers, min_weight, as_of)
+    period = current_period(store, window, phase, as_of)
     return cached(store, "person_graph", key, lambda: projection.person_network(
-        load_snapshot(store, window=window, phase=phase), layers=key[2], min_weight=key[3]))
+        load_snapshot(store, window=window, phase=phase, as_of=as_of), layers=key[3],
+        min_weight=key[4], at=period.in_post_on))
 
 
-def tie_graph(store: GraphStore, *, window=None, phase=None) -> nx.DiGraph:
+def tie_graph(store: GraphStore, *, window=None, phase=None, as_of=None) -> nx.DiGraph:
     """The directed tie network for a period (cached)."""
-    return cached(store, "tie_graph", (window, phase), lambda: projection.tie_network(
-        load_snapshot(store, window=window, phase=phase)))
+    period = current_period(store, window, phase, as_of)
+    return cached(store, "tie_graph", (window, phase, str(as_of) if as_of else None),
+                  lambda: projection.tie_network(
+                      load_snapshot(store, window=window, phase=phase, as_of=as_of),
+                      at=period.in_post_on))
+
+
+def named(store: GraphStore, G: nx.Graph, rows: list[dict], top: int | None = None, *,
+          window=None, phase=None, as_of=None) -> list[dict]:
+    """The rows of a ranking that may be named for the period: people in post at its end (all
+    people, each flagged, for the whole history), renumbered, cut to ``top``.
+
+    Leavers still shape the period's network (their ties were real); they are named in
+    ``change`` ("lost") and in whole-history answers, not in current rankings.
+    """
+    period = current_period(store, window, phase, as_of)
+    out = []
+    for row in rows:
+        in_post = bool(G.nodes[row["id"]].get("in_post", True)) if row["id"] in G else False
+        if in_post or period.names_leavers:
+            out.append({**row, "in_post": in_post})
+    return out[:top] if top is not None else out
 
 
 def check_by(by: str | None) -> None:
@@ -93,10 +124,19 @@ def check_by(by: str | None) -> None:
 
 
 def _parameters(store, **params) -> dict:
-    window = parse_window(store, params.pop("window", None), params.get("phase"))
-    params["window"] = [d.isoformat() if d else None for d in window]
+    """What an answer was computed from: the resolved period, the network's layers and what
+    the projection left out, with every other option as given."""
+    period = current_period(store, params.pop("window", None), params.get("phase"),
+                            params.pop("as_of", None))
+    params["window"] = [d.isoformat() if d else None for d in (period.start, period.end)]
+    params["period"] = period.as_dict()
     params["layers"] = list(params.get("layers") or projection.DEFAULT_LAYERS)
     return params
+
+
+def _left_out(G: nx.Graph) -> list[dict]:
+    """Affiliations too large to project (:func:`kg.analysis.projection.person_network`)."""
+    return list(G.graph.get("skipped_affiliations", []))
 
 
 def _names(store, label: NodeLabel, field: str) -> dict:
@@ -113,15 +153,16 @@ def _memberships(snapshot, rel_types) -> dict:
 
 def communities(
     store: GraphStore, *, method="louvain", resolution=1.0, seed=0, window=None, phase=None,
-    layers=None, min_weight=0.05,
+    layers=None, min_weight=0.05, as_of=None,
 ) -> dict:
     """``{"modularity", "communities": [{"id", "members", "kind", "size", ...}], ...}``."""
-    net = net_key(window, phase, layers, min_weight)
+    net = net_key(window, phase, layers, min_weight, as_of)
 
     def compute():
-        G = person_graph(store, window=window, phase=phase, layers=layers, min_weight=min_weight)
+        G = person_graph(store, window=window, phase=phase, layers=layers, min_weight=min_weight,
+                         as_of=as_of)
         found = detect_communities(G, method=method, resolution=resolution, seed=seed)
-        snap = load_snapshot(store, window=window, phase=phase)
+        snap = load_snapshot(store, window=window, phase=phase, as_of=as_of)
         profiles = profile_communities(
             G, found["communities"],
             forums_of=_memberships(snap, (RelType.ATTENDS,)),
@@ -139,9 +180,10 @@ def communities(
             "all_connected": True,  # guaranteed by detect_communities (disconnected ones split)
             "kinds": kinds,
             "communities": profiles,
+            "left_out": _left_out(G),
             "parameters": _parameters(store, method=method, resolution=resolution, seed=seed,
                                       window=window, phase=phase, layers=layers,
-                                      min_weight=min_weight),
+                                      min_weight=min_weight, as_of=as_of),
         }
 
     return cached(store, "communities", (method, resolution, seed) + net, compute)
@@ -149,17 +191,18 @@ def communities(
 
 def silos(
     store: GraphStore, *, by="organisation", permutations=999, seed=0, window=None, phase=None,
-    layers=None, min_weight=0.05,
+    layers=None, min_weight=0.05, as_of=None,
 ) -> dict:
     """``{"groups": [{"group", "ei_index", "p_value", ...}], "matrix": ..., "agreement": ...}``."""
     check_by(by)
-    net = net_key(window, phase, layers, min_weight)
+    net = net_key(window, phase, layers, min_weight, as_of)
 
     def compute():
-        G = person_graph(store, window=window, phase=phase, layers=layers, min_weight=min_weight)
+        G = person_graph(store, window=window, phase=phase, layers=layers, min_weight=min_weight,
+                         as_of=as_of)
         result = ei_index(G, by, permutations=permutations, seed=seed)
         found = communities(store, seed=seed, window=window, phase=phase, layers=layers,
-                            min_weight=min_weight)
+                            min_weight=min_weight, as_of=as_of)
         detected = {m: c["id"] for c in found["communities"] for m in c["members"]}
         grouping = {v: a for v, a in G.nodes(data=by) if a is not None}
         agreement = partition_agreement(detected, grouping) if grouping else None
@@ -171,9 +214,10 @@ def silos(
             "groups": result["groups"],
             "matrix": density_matrix(G, by),
             "agreement": agreement,
+            "left_out": _left_out(G),
             "parameters": _parameters(store, by=by, permutations=permutations, seed=seed,
                                       window=window, phase=phase, layers=layers,
-                                      min_weight=min_weight),
+                                      min_weight=min_weight, as_of=as_of),
         }
 
     return cached(store, "silos", (by, permutations, seed) + net, compute)
@@ -181,7 +225,7 @@ def silos(
 
 def brokers(
     store: GraphStore, *, by=None, between=None, top=20, seed=0, window=None, phase=None,
-    layers=None, min_weight=0.05,
+    layers=None, min_weight=0.05, as_of=None,
 ) -> dict:
     """``{"brokers": [{"id", "name", "score", "betweenness", "constraint", ...}], ...}``."""
     check_by(by)
@@ -192,18 +236,24 @@ def brokers(
         if by is None:
             raise InvalidParameter("--between needs --by, e.g. --by sector --between acute "
                                    "community")
-    net = net_key(window, phase, layers, min_weight)
+    net = net_key(window, phase, layers, min_weight, as_of)
+    period = dict(window=window, phase=phase, as_of=as_of)
 
     def compute():
-        G = person_graph(store, window=window, phase=phase, layers=layers, min_weight=min_weight)
-        D = tie_graph(store, window=window, phase=phase) if by else None
-        result = rank_brokers(G, by=by, between=between, directed=D, top=top, seed=seed,
+        G = person_graph(store, layers=layers, min_weight=min_weight, **period)
+        D = tie_graph(store, **period) if by else None
+        # Rank past the leavers of the period, then name only those in post.
+        gone = sum(1 for _, p in G.nodes(data="in_post") if p is False)
+        result = rank_brokers(G, by=by, between=between, directed=D,
+                              top=top + gone if top else None, seed=seed,
                               exact_max_nodes=exact_max_nodes(), precomputed=betweenness_result(
-                                  store, seed=seed, window=window, phase=phase, layers=layers,
-                                  min_weight=min_weight))
+                                  store, seed=seed, layers=layers, min_weight=min_weight,
+                                  **period))
+        result["brokers"] = named(store, G, result["brokers"], top, **period)
+        result["left_out"] = _left_out(G)
         result["parameters"] = _parameters(
             store, by=by, between=list(between) if between else None, top=top, seed=seed,
-            window=window, phase=phase, layers=layers, min_weight=min_weight)
+            layers=layers, min_weight=min_weight, **period)
         return result
 
     return cached(store, "brokers", (by, between, top, seed) + net, compute)
@@ -230,15 +280,33 @@ def betweenness_of(store: GraphStore, *, seed=0, **net) -> dict:
 
 
 def hybrids(
-    store: GraphStore, *, seed=0, window=None, phase=None, layers=None, min_weight=0.05
+    store: GraphStore, *, seed=0, window=None, phase=None, layers=None, min_weight=0.05,
+    as_of=None,
 ) -> dict:
-    """Do hybrid middle managers broker more than others? Effect sizes, tests, the ranking."""
-    net = dict(window=window, phase=phase, layers=layers, min_weight=min_weight)
+    """Do hybrid middle managers broker more than others? Effect sizes, tests, the ranking.
+
+    Hybrid middle managers are defined once, in
+    :func:`kg.analysis.projection.person_attributes`; hybrids at other levels are compared
+    with neither group and listed apart (``other_hybrids``).
+    """
+    net = dict(window=window, phase=phase, layers=layers, min_weight=min_weight, as_of=as_of)
 
     def compute():
         G = person_graph(store, **net)
-        result = compare_hybrids(G, betweenness_of(store, seed=seed, **net), seed=seed)
+        scores = betweenness_of(store, seed=seed, **net)
+        others = [v for v, a in G.nodes(data=True) if a.get("hybrid_any") and not a.get("hybrid")]
+        compared = {v: s for v, s in scores.items() if v not in set(others)}
+        result = compare_hybrids(G, compared, seed=seed)
+        result["hybrids"] = named(store, G, result["hybrids"], window=window, phase=phase,
+                                  as_of=as_of)
+        result["other_hybrids"] = named(store, G, sorted(
+            ({"id": v, "name": G.nodes[v].get("name"), "level": G.nodes[v].get("level"),
+              "score": scores.get(v)} for v in others),
+            key=lambda r: (-(r["score"] or 0.0), str(r["id"]))),
+            window=window, phase=phase, as_of=as_of)
+        result["rule"] = HYBRID_RULE
         result["score"] = "normalised betweenness"
+        result["left_out"] = _left_out(G)
         result["parameters"] = _parameters(store, seed=seed, **net)
         return result
 
@@ -247,11 +315,11 @@ def hybrids(
 
 def risk(
     store: GraphStore, *, by="sector", top=10, remove=None, seed=0, window=None, phase=None,
-    layers=None, min_weight=0.05,
+    layers=None, min_weight=0.05, as_of=None,
 ) -> dict:
     """Key-person risk: who, if they left, would cost the most cross-boundary connectivity."""
     check_by(by)
-    net = dict(window=window, phase=phase, layers=layers, min_weight=min_weight)
+    net = dict(window=window, phase=phase, layers=layers, min_weight=min_weight, as_of=as_of)
     remove = tuple(remove) if remove else None
 
     def compute():
@@ -263,8 +331,17 @@ def risk(
             result = {"removed": list(remove), "impact": removal_impact(G, remove, by,
                                                                         seed=seed)}
         else:
-            result = key_person_risk(G, by, top=top, seed=seed,
+            gone = sum(1 for _, p in G.nodes(data="in_post") if p is False)
+            result = key_person_risk(G, by, top=top + gone, seed=seed,
                                      precomputed=betweenness_result(store, seed=seed, **net))
+            result["people"] = named(store, G, result["people"], top, window=window,
+                                     phase=phase, as_of=as_of)
+            for rank, row in enumerate(result["people"], 1):
+                row["rank"] = rank
+            if gone:
+                result["combined"] = removal_impact(G, [r["id"] for r in result["people"]], by,
+                                                    seed=seed)
+        result["left_out"] = _left_out(G)
         result["parameters"] = _parameters(store, by=by, top=top, remove=list(remove or []),
                                            seed=seed, **net)
         return result
@@ -287,6 +364,13 @@ def change(
 ) -> dict:
     """How silos, brokers and communities moved between two phases or windows."""
     check_by(by)
+    if from_ is None and to is None:
+        # By default: what changed between the last two phases, i.e. up to now.
+        known = phases(store)
+        if len(known) < 2:
+            raise InvalidParameter("the store has fewer than two phases: give --from and --to "
+                                   "as phases (id or name) or START:END windows")
+        from_, to = known[-2]["id"], known[-1]["id"]
     a, b = _period(store, from_, "from"), _period(store, to, "to")
 
     def compute():
@@ -294,8 +378,10 @@ def change(
         G2 = person_graph(store, layers=layers, min_weight=min_weight, **b)
         result = compare_periods(G1, G2, attribute=by, top=top, seed=seed,
                                  exact_max_nodes=exact_max_nodes())
-        result["from"] = [d.isoformat() if d else None for d in parse_window(store, **a)]
-        result["to"] = [d.isoformat() if d else None for d in parse_window(store, **b)]
+        pa, pb = current_period(store, **a), current_period(store, **b)
+        result["from"] = [d.isoformat() if d else None for d in (pa.start, pa.end)]
+        result["to"] = [d.isoformat() if d else None for d in (pb.start, pb.end)]
+        result["periods"] = {"from": pa.as_dict(), "to": pb.as_dict()}
         result["parameters"] = {"from": from_, "to": to, "by": by, "top": top, "seed": seed,
                                 "layers": list(layers or projection.DEFAULT_LAYERS),
                                 "min_weight": min_weight}
@@ -305,14 +391,19 @@ def change(
                                     exact_max_nodes()), compute)
 
 
-def assets(store: GraphStore, *, top=None, window=None, phase=None) -> dict:
+def assets(store: GraphStore, *, top=None, window=None, phase=None, as_of=None) -> dict:
     """Which knowledge assets reach across organisations and sectors."""
 
     def compute():
-        snap = load_snapshot(store, window=window, phase=phase)
-        return asset_reach(snap, projection.person_attributes(snap), top=top)
+        snap = load_snapshot(store, window=window, phase=phase, as_of=as_of)
+        period = current_period(store, window, phase, as_of)
+        result = asset_reach(snap, projection.person_attributes(snap, at=period.in_post_on),
+                             top=top)
+        result["parameters"] = _parameters(store, top=top, window=window, phase=phase,
+                                           as_of=as_of)
+        return result
 
-    return cached(store, "assets", (top, window, phase), compute)
+    return cached(store, "assets", (top, window, phase, str(as_of) if as_of else None), compute)
 
 
 def analyse_all(store: GraphStore, *, by="sector", between=("acute", "community"), seed=0,
@@ -339,13 +430,13 @@ def person_metrics(store: GraphStore, *, by="organisation", seed=0, **net) -> di
         bc = betweenness_of(store, seed=seed, **net)
         constraint, effective = structural_holes(G)
         roles = brokerage_roles(tie_graph(store, window=net.get("window"),
-                                          phase=net.get("phase")), by)
+                                          phase=net.get("phase"), as_of=net.get("as_of")), by)
         where = {m: c["id"] for c in communities(store, seed=seed, **net)["communities"]
                  for m in c["members"]}
         out = {}
         for v, a in G.nodes(data=True):
             row = {k: a.get(k) for k in ("name", "organisation", "team", "sector", "profession",
-                                         "role_kind", "level", "hybrid")}
+                                         "role_kind", "level", "hybrid", "in_post")}
             row.update(
                 community=where.get(v), degree=G.degree(v),
                 weighted_degree=float(G.degree(v, weight="weight")),
@@ -360,7 +451,8 @@ def person_metrics(store: GraphStore, *, by="organisation", seed=0, **net) -> di
 
 def _net_defaults(net: dict) -> dict:
     return {"window": net.get("window"), "phase": net.get("phase"),
-            "layers": net.get("layers"), "min_weight": net.get("min_weight", 0.05)}
+            "layers": net.get("layers"), "min_weight": net.get("min_weight", 0.05),
+            "as_of": net.get("as_of")}
 
 
 def pseudonym_key(data_dir: str | Path) -> bytes:
@@ -376,13 +468,14 @@ def pseudonym_key(data_dir: str | Path) -> bytes:
 def metrics_export(
     store: GraphStore, *, format="csv", pseudonymise=False, key: bytes | None = None,
     by="organisation", seed=0, window=None, phase=None, layers=None, min_weight=0.05,
+    as_of=None,
 ) -> tuple[bytes, str, str]:
     """``(content, media type, file name)`` of the metrics export."""
     if format not in FORMATS:
         raise InvalidParameter(f"unknown format {format!r}; use one of {', '.join(FORMATS)}")
     if pseudonymise and not key:
         raise InvalidParameter("pseudonymised export needs the partnership's key")
-    net = dict(window=window, phase=phase, layers=layers, min_weight=min_weight)
+    net = dict(window=window, phase=phase, layers=layers, min_weight=min_weight, as_of=as_of)
     people = person_metrics(store, by=by, seed=seed, **net)
     groups = silos(store, by=by, seed=seed, **net)["groups"]
     params = _parameters(store, by=by, seed=seed, revision=store.revision(),

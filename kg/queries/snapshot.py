@@ -1,8 +1,14 @@
-"""Read the store once per revision: snapshots by window or phase, cached.
+"""Read the store once per revision: the period an answer covers, and its snapshot, cached.
 
-``load_snapshot(store, window="2014-07-01:2016-06-30")`` or ``load_snapshot(store,
-phase="PH2")`` (a phase id or name from ``phases.csv``). The cache keys on the store's location
-and revision, so any write makes the next read fresh; nothing stale is ever served.
+``load_snapshot(store)`` reads the partnership as it is now (:mod:`kg.queries.period`);
+``load_snapshot(store, window="2014-07-01:2016-06-30")``, ``phase="PH2"`` or ``window="all"``
+read another period. The cache keys on the store's location and revision, so any write makes the
+next read fresh; nothing stale is ever served.
+
+The cache holds two kinds of value with separate bounds: a few large ones (snapshots and
+networks, hundreds of MB each on a large partnership) and many small ones (analyses, encoded
+answers and pages, bounded in bytes when their size is known), so a stream of distinct small
+questions cannot evict the networks, nor many periods fill the memory.
 """
 
 from __future__ import annotations
@@ -12,15 +18,28 @@ from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date
 
-from kg.errors import InvalidParameter, NotFound
-from kg.model import NodeLabel
+from kg.queries.period import Period, phases, resolve_period
 from kg.store.base import GraphSnapshot, GraphStore
 
-__all__ = ["cached", "clear_cache", "load_snapshot", "parse_window", "phases", "store_key"]
+__all__ = [
+    "cached",
+    "clear_cache",
+    "current_period",
+    "load_snapshot",
+    "phases",
+    "store_key",
+]
 
-_CACHE: OrderedDict = OrderedDict()
+#: Values that are whole networks: at most this many are kept.
+LARGE = frozenset({"snapshot", "person_graph", "tie_graph", "betweenness"})
+MAX_LARGE = 6
+MAX_SMALL = 512
+MAX_SMALL_BYTES = 256 * 1024 * 1024
+
 _LOCK = threading.Lock()
-_MAX_ENTRIES = 128  # networks, analyses, encoded answers and pages of a few periods
+_LARGE: OrderedDict = OrderedDict()
+_SMALL: OrderedDict = OrderedDict()
+_small_bytes = 0
 _BUILDING: dict = {}  # key -> lock, so concurrent requests compute a value once
 
 
@@ -30,81 +49,72 @@ def store_key(store: GraphStore) -> tuple:
     return (store.backend, str(where), getattr(store, "database", None))
 
 
-def cached(store: GraphStore, name: str, params: tuple, compute: Callable[[], object]):
-    """Return ``compute()`` for ``(store, revision, name, params)``, computing it once."""
-    key = (store_key(store), store.revision(), name, params)
+def _size(value) -> int:
+    return len(value) if isinstance(value, bytes | str) else 0
+
+
+def cached(store: GraphStore, name: str, params: tuple, compute: Callable[[], object],
+           *, revision: int | None = None):
+    """Return ``compute()`` for ``(store, revision, name, params)``, computing it once.
+
+    ``revision`` defaults to the store's current one; pass the revision a value was computed
+    from when it is known, so an answer is never filed under a revision it does not hold.
+    """
+    key = (store_key(store), store.revision() if revision is None else revision, name, params)
+    table = _LARGE if name in LARGE else _SMALL
     with _LOCK:
-        if key in _CACHE:
-            _CACHE.move_to_end(key)
-            return _CACHE[key]
+        if key in table:
+            table.move_to_end(key)
+            return table[key]
         building = _BUILDING.setdefault(key, threading.Lock())
-    with building:
+    try:
+        with building:
+            with _LOCK:
+                if key in table:
+                    return table[key]
+            value = compute()
+            _put(table, key, value)
+    finally:
         with _LOCK:
-            if key in _CACHE:
-                return _CACHE[key]
-        value = compute()
-        with _LOCK:
-            _CACHE[key] = value
-            _BUILDING.pop(key, None)
-            while len(_CACHE) > _MAX_ENTRIES:
-                _CACHE.popitem(last=False)
+            _BUILDING.pop(key, None)  # released even when compute() raised
     return value
 
 
-def clear_cache() -> None:
+def _put(table: OrderedDict, key, value) -> None:
+    global _small_bytes
     with _LOCK:
-        _CACHE.clear()
+        table[key] = value
+        if table is _LARGE:
+            while len(table) > MAX_LARGE:
+                table.popitem(last=False)
+            return
+        _small_bytes += _size(value)
+        while len(table) > MAX_SMALL or (_small_bytes > MAX_SMALL_BYTES and len(table) > 1):
+            _, old = table.popitem(last=False)
+            _small_bytes -= _size(old)
 
 
-def phases(store: GraphStore) -> list[dict]:
-    """The named phases in the store, in date order: ``[{"id", "name", "start", "end"}]``."""
-    rows = [
-        {"id": n.id, "name": n.props.get("name"), "start": n.props.get("start"),
-         "end": n.props.get("end")}
-        for n in store.find_nodes(NodeLabel.PHASE)
-    ]
-    return sorted(rows, key=lambda r: (str(r["start"]), r["id"]))
+def clear_cache() -> None:
+    global _small_bytes
+    with _LOCK:
+        _LARGE.clear()
+        _SMALL.clear()
+        _small_bytes = 0
 
 
-def _date(text: str, what: str) -> date | None:
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidParameter(f"{what} {text!r} is not a date in YYYY-MM-DD form") from None
-
-
-def parse_window(
-    store: GraphStore, window: str | None = None, phase: str | None = None
-) -> tuple[date | None, date | None]:
-    """``(start, end)`` from ``"START:END"`` (either side may be blank) or a phase id or name."""
-    if window and phase:
-        raise InvalidParameter("give a window or a phase, not both")
-    if phase:
-        wanted = phase.strip().lower()
-        for p in phases(store):
-            if wanted in (str(p["id"]).lower(), str(p["name"] or "").lower()):
-                return _date(str(p["start"] or ""), "phase start"), _date(
-                    str(p["end"] or ""), "phase end")
-        known = ", ".join(f"{p['id']} ({p['name']})" for p in phases(store)) or "none"
-        raise NotFound("phase", phase, hint=f"phases in the store: {known}")
-    if not window:
-        return None, None
-    if ":" not in window:
-        raise InvalidParameter(f"window {window!r} must be START:END, e.g. 2014-07-01:2016-06-30")
-    lo, hi = window.split(":", 1)
-    start, end = _date(lo, "window start"), _date(hi, "window end")
-    if start and end and end < start:
-        raise InvalidParameter(f"window {window!r} ends before it starts")
-    return start, end
+def current_period(
+    store: GraphStore, window: str | None = None, phase: str | None = None,
+    as_of: str | date | None = None,
+) -> Period:
+    """The period an answer covers (:func:`kg.queries.period.resolve_period`), cached."""
+    return cached(store, "period", (window, phase, str(as_of) if as_of else None),
+                  lambda: resolve_period(store, window, phase, as_of))
 
 
 def load_snapshot(
-    store: GraphStore, *, window: str | None = None, phase: str | None = None
+    store: GraphStore, *, window: str | None = None, phase: str | None = None,
+    as_of: str | date | None = None,
 ) -> GraphSnapshot:
-    """The store's graph (or the part active in a window or phase), read once per revision."""
-    start, end = parse_window(store, window, phase)
-    return cached(store, "snapshot", (start, end), lambda: store.snapshot(start, end))
-
+    """The part of the store's graph active in the period, read once per revision."""
+    p = current_period(store, window, phase, as_of)
+    return cached(store, "snapshot", (p.start, p.end), lambda: store.snapshot(p.start, p.end))

@@ -144,6 +144,14 @@ class GraphStore(ABC):
         """Every node, and the relationships active in ``[start, end]``, read consistently."""
 
     @abstractmethod
+    def latest_date(self, not_after: date) -> date | None:
+        """The latest relationship start or end date on or before ``not_after``, or ``None``.
+
+        "Now" for an analysis is the latest date the data speaks of; a planned end date in the
+        future (a fixed-term contract, say) is not data about now, hence ``not_after``.
+        """
+
+    @abstractmethod
     def counts(self) -> dict[str, dict[str, int]]:
         """``{"nodes": {label: n}, "relationships": {type: n}}`` with every label and type."""
 

@@ -144,6 +144,14 @@ def _rel_queries(type_: RelType) -> RelQueries:
 
 
 NODE_QUERIES: dict[NodeLabel, NodeQueries] = {label: _node_queries(label) for label in NodeLabel}
+# The latest start or end date on or before $not_after, per relationship type.
+LATEST_DATE: dict[RelType, str] = {
+    t: (
+        f"MATCH ()-[r:{t.value}]->() UNWIND [r.`start`, r.`end`] AS d "
+        "WITH d WHERE d IS NOT NULL AND d <= $not_after RETURN max(d)"
+    )
+    for t in RelType
+}
 REL_QUERIES: dict[RelType, RelQueries] = {t: _rel_queries(t) for t in RelType}
 # Community edition has no relationship uniqueness constraint: an index, and upserts by key.
 SCHEMA: list[str] = [
@@ -487,6 +495,14 @@ class Neo4jStore(GraphStore):
             if snap is not None:
                 return snap
         raise StoreError("the graph kept changing while it was read; try again")
+
+    def latest_date(self, not_after: date) -> date | None:
+        def work(tx):
+            found = [tx.run(q, {"not_after": not_after}).single()[0] for q in LATEST_DATE.values()]
+            found = [_native(d) for d in found if d is not None]
+            return max(found, default=None)
+
+        return self._read(work)
 
     def counts(self) -> dict[str, dict[str, int]]:
         def work(tx):

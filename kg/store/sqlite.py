@@ -433,6 +433,16 @@ class SQLiteStore(GraphStore):
                 )
         return snap
 
+    def latest_date(self, not_after: date) -> date | None:
+        bound = not_after.isoformat()
+        with self._read() as conn:
+            row = conn.execute(
+                'SELECT MAX(d) FROM (SELECT MAX(start) AS d FROM rels WHERE start <= ? '
+                'UNION ALL SELECT MAX("end") FROM rels WHERE "end" <= ?)',
+                (bound, bound),
+            ).fetchone()
+        return date.fromisoformat(row[0]) if row and row[0] else None
+
     def counts(self) -> dict[str, dict[str, int]]:
         with self._read() as conn:
             nodes = {label.value: 0 for label in NodeLabel}
