@@ -20,8 +20,9 @@ COLOUR_BY = ("organisation", "sector", "community", "profession", "role_kind", "
 MAX_MAP_NODES = 1500
 
 
-def _net(window, phase, layers, min_weight) -> dict:
-    return {"window": window, "phase": phase, "layers": layers, "min_weight": min_weight}
+def _net(window, phase, layers, min_weight, as_of) -> dict:
+    return {"window": window, "phase": phase, "layers": layers, "min_weight": min_weight,
+            "as_of": as_of}
 
 
 def _communities(store: GraphStore, seed: int, net: dict) -> list[set]:
@@ -38,11 +39,11 @@ def _check_colour(color_by: str) -> None:
 
 def network(
     store: GraphStore, *, color_by="organisation", seed=0, max_nodes=MAX_MAP_NODES, window=None,
-    phase=None, layers=None, min_weight=0.05,
+    phase=None, layers=None, min_weight=0.05, as_of=None,
 ) -> str:
     """The whole person network, coloured by ``color_by`` and sized by betweenness."""
     _check_colour(color_by)
-    net = _net(window, phase, layers, min_weight)
+    net = _net(window, phase, layers, min_weight, as_of)
 
     def compute():
         G = analyses.person_graph(store, **net)
@@ -58,13 +59,13 @@ def network(
 
 def ego(
     store: GraphStore, person_id: str, *, hops=1, color_by="organisation", seed=0, window=None,
-    phase=None, layers=None, min_weight=0.05,
+    phase=None, layers=None, min_weight=0.05, as_of=None,
 ) -> str:
     """One person's ego network, ``hops`` steps out."""
     _check_colour(color_by)
     if isinstance(hops, bool) or not isinstance(hops, int) or not 1 <= hops <= 4:
         raise InvalidParameter(f"hops must be 1 to 4, got {hops!r}")
-    net = _net(window, phase, layers, min_weight)
+    net = _net(window, phase, layers, min_weight, as_of)
     G = analyses.person_graph(store, **net)
     if person_id not in G:
         raise NotFound("person", person_id, hint="not in the network for this period")
@@ -83,14 +84,14 @@ def ego(
 
 def bridges(
     store: GraphStore, *, by="sector", between=("acute", "community"), top=10, seed=0,
-    window=None, phase=None, layers=None, min_weight=0.05,
+    window=None, phase=None, layers=None, min_weight=0.05, as_of=None,
 ) -> str:
     """The bridges between two groups: top brokers by the paths they carry between them."""
     analyses.check_by(by)
     between = tuple(between or ())
     if len(between) != 2 or between[0] == between[1]:
         raise InvalidParameter("give two different groups to bridge, e.g. acute and community")
-    net = _net(window, phase, layers, min_weight)
+    net = _net(window, phase, layers, min_weight, as_of)
 
     def compute():
         G = analyses.person_graph(store, **net)
@@ -109,11 +110,11 @@ def bridges(
 
 def community_map(
     store: GraphStore, *, community: int | None = None, seed=0, window=None, phase=None,
-    layers=None, min_weight=0.05,
+    layers=None, min_weight=0.05, as_of=None,
 ) -> str:
     """One node per community, or the people of community number ``community``: the ``id``
     that :func:`kg.queries.analyses.communities` gives it (numbered from 1, as on the map)."""
-    net = _net(window, phase, layers, min_weight)
+    net = _net(window, phase, layers, min_weight, as_of)
     found = _communities(store, seed, net)
     if community is not None and not (
         isinstance(community, int) and 1 <= community <= len(found)
@@ -132,10 +133,10 @@ def community_map(
 
 def organisations(
     store: GraphStore, *, color_by="sector", seed=0, window=None, phase=None, layers=None,
-    min_weight=0.05,
+    min_weight=0.05, as_of=None,
 ) -> str:
     """The organisation-level network: ties aggregated between organisations."""
-    net = _net(window, phase, layers, min_weight)
+    net = _net(window, phase, layers, min_weight, as_of)
 
     def compute():
         G = analyses.person_graph(store, **net)
