@@ -335,8 +335,9 @@ def test_compare_periods_tests_both_ways_and_names_the_people_lost():
         nx.set_node_attributes(G, {v: group[v] for v in G}, "sector")
         nx.set_node_attributes(G, {v: f"Person {v}" for v in G}, "name")
     result = compare_periods(before, after, top=3, seed=1)
-    assert result["people"]["lost"] == [{"id": 15, "name": "Person 15"}]
-    assert result["people"]["gained"] == [{"id": 16, "name": "Person 16"}]
+    assert result["people_lost"] == [{"id": 15, "name": "Person 15"}]
+    assert result["people_gained"] == [{"id": 16, "name": "Person 16"}]
+    assert all(isinstance(n, int) for n in result["people"].values())  # counts only, as before
     assert (result["people"]["left"], result["people"]["joined"],
             result["people"]["stayed"]) == (1, 1, 15)
     assert result["n_permutations"] == N_PERMUTATIONS and result["alpha"] == 0.05

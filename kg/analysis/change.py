@@ -60,8 +60,9 @@ def compare_periods(
     -------
     dict
         - ``attribute``;
-        - ``people``: counts ``before``, ``after``, ``left``, ``joined``, ``stayed``, and who:
-          ``lost`` (in the first network, not the second) and ``gained`` (the reverse), each
+        - ``people``: counts ``before``, ``after``, ``left``, ``joined``, ``stayed``;
+        - ``people_lost`` (in the first network, not the second: the ``left`` of ``people``)
+          and ``people_gained`` (in the second, not the first: ``joined``), each
           ``[{"id", "name"}]`` sorted by id;
         - ``silos``: ``[{"group", "ei_before", "ei_after", "change", "p_before", "p_after",
           "p_closed_before", "p_closed_after", "p_open_before", "p_open_after",
@@ -86,7 +87,7 @@ def compare_periods(
     >>> G2.add_node(5, sector="a")
     >>> G1.add_node(9, sector="a", name="Ann")
     >>> result = compare_periods(G1, G2, top=1)
-    >>> result["brokers"]["gained"][0]["id"], result["people"]["lost"], result["people"]["left"]
+    >>> result["brokers"]["gained"][0]["id"], result["people_lost"], result["people"]["left"]
     (0, [{'id': 9, 'name': 'Ann'}], 1)
     >>> row = result["silos"][0]
     >>> row["ei_before"], row["p_before"], row["direction_before"]
@@ -140,8 +141,9 @@ def compare_periods(
     return {
         "attribute": attribute,
         "people": {"before": len(people_before), "after": len(people_after),
-                   "left": len(left), "joined": len(joined), "stayed": len(stayers),
-                   "lost": _who(before, left), "gained": _who(after, joined)},
+                   "left": len(left), "joined": len(joined), "stayed": len(stayers)},
+        "people_lost": _who(before, left),
+        "people_gained": _who(after, joined),
         "silos": silos,
         "silos_whole": _moved(r1 or {}, r2 or {}),
         "brokers": {
