@@ -84,5 +84,6 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         local_only=not api_keys,
         max_bytes=settings.max_upload_mb * 2**20,
         too_large=too_large(settings.max_upload_mb),
+        keys=api_keys,
     )
     return app

@@ -10,7 +10,7 @@ import time
 
 import orjson
 
-from api.security import is_loopback
+from api.security import is_loopback, role_for_key
 
 __all__ = ["Guard"]
 
@@ -22,16 +22,35 @@ LOCAL_ONLY = (
 )
 
 
+NO_KEY = "missing or unknown API key: send it in the X-API-Key header"
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+class _TooLarge(Exception):
+    pass
+
+
 class Guard:
     """Refuse non-local clients when there are no keys, and bodies over ``max_bytes``; add
     ``X-Content-Type-Options``; log method, route template, status and time (never the path:
-    ids in paths may identify people)."""
+    ids in paths may identify people).
 
-    def __init__(self, app, *, local_only: bool, max_bytes: int, too_large: str):
+    A request that carries a body is checked before a byte of it is read: with keys configured
+    it must present a known one (else 401), and its body is counted as it streams in, so a
+    chunked upload without a ``Content-Length`` is cut off at ``max_bytes`` (413) instead of
+    being spooled to disk first.
+
+    Answers hold personal data: every response gets ``Cache-Control: private, no-store`` (unless
+    the route set its own) and ``Vary: X-API-Key``, so no shared cache keeps or mixes them.
+    """
+
+    def __init__(self, app, *, local_only: bool, max_bytes: int, too_large: str,
+                 keys: dict[str, str] | None = None):
         self.app = app
         self.local_only = local_only
         self.max_bytes = max_bytes
         self.too_large = too_large
+        self.keys = keys or {}
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -39,25 +58,54 @@ class Guard:
         client = scope.get("client")
         if self.local_only and not is_loopback(client[0] if client else None):
             return await _reply(send, 403, LOCAL_ONLY)
-        for name, value in scope["headers"]:
-            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                return await _reply(send, 413, self.too_large)
+        headers = dict(scope["headers"])
+        length = headers.get(b"content-length", b"")
+        if length.isdigit() and int(length) > self.max_bytes:
+            return await _reply(send, 413, self.too_large)
+        if scope["method"] in _BODY_METHODS and self.keys:
+            presented = headers.get(b"x-api-key", b"").decode("latin-1")
+            if not presented or role_for_key(presented, self.keys) is None:
+                return await _reply(send, 401, NO_KEY)
         started = time.perf_counter()
         status = 500
+        received = 0
+        too_big = False
+        replied = False
+
+        async def counted_receive():
+            nonlocal received, too_big
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    too_big = True
+                    raise _TooLarge
+            return message
 
         async def send_with_headers(message):
-            nonlocal status
+            nonlocal status, replied
+            if too_big:
+                return  # the app's own error reply is replaced by the 413 below
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [
-                    *message.get("headers", []),
-                    (b"x-content-type-options", b"nosniff"),
-                ]
+                replied = True
+                sent = list(message.get("headers", []))
+                names = {k.lower() for k, _ in sent}
+                sent.append((b"x-content-type-options", b"nosniff"))
+                if b"cache-control" not in names:
+                    sent.append((b"cache-control", b"private, no-store"))
+                sent.append((b"vary", b"X-API-Key"))
+                message["headers"] = sent
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_headers)
+            await self.app(scope, counted_receive, send_with_headers)
+        except _TooLarge:
+            pass
         finally:
+            if too_big and not replied:
+                status = 413
+                await _reply(send, 413, self.too_large)
             route = getattr(scope.get("route"), "path", "(unmatched)")
             log.info(
                 "%s %s %d %.1f ms",
@@ -77,6 +125,8 @@ async def _reply(send, status: int, detail: str) -> None:
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),
+                (b"x-content-type-options", b"nosniff"),
+                (b"cache-control", b"no-store"),
             ],
         }
     )

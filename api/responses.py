@@ -4,6 +4,13 @@ A cached question costs a dictionary lookup; without this, every request would v
 encode the same answer again (and compress a 1 MB map again). The body is checked against the
 route's response model once, when it is built. Each body carries an ETag made of the revision
 and the question, so a client that has it gets ``304 Not Modified``.
+
+The question is the route and the query parameters it declares (others cannot change the
+answer, so ``?x=1``, ``?x=2``... are one question, not a stream of cache entries). An answer is
+filed under a revision only when the store held that revision from before it was computed to
+after (:func:`kg.queries.snapshot.cached`); one computed across an import is served once
+without an ETag. (Every response is marked private and varies on the key: see
+:mod:`api.middleware`.)
 """
 
 from __future__ import annotations
@@ -48,16 +55,37 @@ def _body(raw: bytes, media_type: str, key: tuple) -> Body:
     return Body(raw, gz, media_type, etag)
 
 
+_DECLARED: dict = {}  # id(route) -> the query parameter names it declares (routes live as long)
+
+
+def _declared(request: Request) -> frozenset | None:
+    route = request.scope.get("route")
+    if route is None or not hasattr(route, "dependant"):
+        return None
+    if id(route) not in _DECLARED:
+        names, todo = set(), [route.dependant]
+        while todo:  # the route's own parameters and those of its dependencies
+            dependant = todo.pop()
+            names.update(p.alias for p in dependant.query_params)
+            todo.extend(dependant.dependencies)
+        _DECLARED[id(route)] = frozenset(names)
+    return _DECLARED[id(route)]
+
+
 def _question(request: Request) -> tuple:
+    declared = _declared(request)
+    items = [(k, v) for k, v in request.query_params.multi_items()
+             if declared is None or k in declared]
     # stable sort: repeated parameters (between=a&between=b) keep their order
-    return (
-        request.url.path,
-        tuple(sorted(request.query_params.multi_items(), key=lambda kv: kv[0])),
-    )
+    return (request.url.path, tuple(sorted(items, key=lambda kv: kv[0])))
 
 
-def _respond(request: Request, body: Body, headers: dict | None = None) -> Response:
-    headers = {"ETag": body.etag, "Vary": "Accept-Encoding", **(headers or {})}
+def _respond(request: Request, body: Body, headers: dict | None = None, *,
+             fresh: bool = True) -> Response:
+    headers = {"Vary": "Accept-Encoding", **(headers or {})}
+    if not fresh:  # computed across an import: its revision is unknown, so no ETag
+        return Response(body.raw, media_type=body.media_type, headers=headers)
+    headers["ETag"] = body.etag
     if request.headers.get("if-none-match") == body.etag:
         return Response(status_code=304, headers=headers)
     if body.gz is not None and "gzip" in request.headers.get("accept-encoding", ""):
@@ -76,13 +104,15 @@ def json_answer(
 ) -> Response:
     """``compute()`` checked against ``model`` and encoded once per revision and question."""
     key = ("json",) + _question(request)
+    revision = store.revision()
 
     def build() -> Body:
         answer = model.model_validate(compute())
         data = answer.model_dump(mode="json", exclude_unset=exclude_unset)
-        return _body(orjson.dumps(data), "application/json", (store.revision(),) + key)
+        return _body(orjson.dumps(data), "application/json", (revision,) + key)
 
-    return _respond(request, cached(store, "api", key, build))
+    body = cached(store, "api", key, build, revision=revision)
+    return _respond(request, body, fresh=store.revision() == revision)
 
 
 def html_answer(
@@ -90,13 +120,15 @@ def html_answer(
 ) -> Response:
     """An HTML page built once per revision and question, with the pages' security headers."""
     key = ("html",) + _question(request)
+    revision = store.revision()
     body = cached(
         store,
         "api",
         key,
-        lambda: _body(compute().encode(), "text/html; charset=utf-8", (store.revision(),) + key),
+        lambda: _body(compute().encode(), "text/html; charset=utf-8", (revision,) + key),
+        revision=revision,
     )
     headers = dict(PAGE_HEADERS)
     if filename:
         headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    return _respond(request, body, headers)
+    return _respond(request, body, headers, fresh=store.revision() == revision)

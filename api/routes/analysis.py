@@ -18,6 +18,7 @@ from api.schemas import (
     RiskAnswer,
     SilosAnswer,
 )
+from kg.analysis.silos import N_PERMUTATIONS
 from kg.queries import analyses
 
 router = APIRouter(prefix="/analysis", tags=["analysis"])
@@ -57,7 +58,7 @@ def silos(
     net: NetDep,
     by: By = "organisation",
     seed: SeedDep = 0,
-    permutations: Annotated[int, Query(ge=0, le=9999)] = 999,
+    permutations: Annotated[int, Query(ge=0, le=9999)] = N_PERMUTATIONS,
 ) -> Response:
     """E-I index per group with a permutation p-value, the group density matrix, and the
     agreement (NMI, ARI) of the grouping with the detected communities."""
@@ -65,7 +66,7 @@ def silos(
         request,
         store,
         SilosAnswer,
-        lambda: analyses.silos(store, by=by, permutations=permutations, seed=seed, **net),
+        lambda: analyses.silos(store, by=by, n_permutations=permutations, seed=seed, **net),
     )
 
 

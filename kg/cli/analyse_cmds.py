@@ -135,8 +135,8 @@ def communities_cmd(
 
 @analyse_app.command("silos")
 def silos_cmd(
-    by: By = "organisation", permutations: Annotated[int, typer.Option(
-        help="Label permutations for the p-values.")] = 999,
+    by: By = "organisation", permutations: Annotated[int | None, typer.Option(
+        help="Label permutations for the p-values (default 999).")] = None,
     seed: Seed = 0, window: Window = None, phase: Phase = None, as_of: AsOf = None,
     layers: Layers = "ties,forums,assets", min_weight: MinWeight = 0.05, fmt: Format = "table",
 ) -> None:
@@ -149,11 +149,12 @@ def silos_cmd(
     from kg.queries import analyses
 
     with _store() as store:
-        r = analyses.silos(store, by=by, permutations=permutations, seed=seed,
+        more = {} if permutations is None else {"n_permutations": permutations}
+        r = analyses.silos(store, by=by, seed=seed, **more,
                            **_net(window, phase, layers, min_weight, as_of))
     agreement = r["agreement"] or {}
-    _emit(r, fmt, r["groups"], ["group", "size", "ei_index", "p_value", "internal", "external",
-                                "share_reached"],
+    _emit(r, fmt, r["groups"], ["group", "size", "ei_index", "direction", "p_value",
+                                "internal", "external", "share_reached"],
           f"Silos by {by}: whole-network E-I {r['ei_index']:.3f}; communities vs {by}: "
           f"NMI {agreement.get('nmi', 0):.2f}, ARI {agreement.get('ari', 0):.2f}")
 

@@ -35,7 +35,13 @@ from kg.analysis.communities import detect_communities, profile_communities
 from kg.analysis.export import FORMATS, export_metrics
 from kg.analysis.hybrids import compare_hybrids
 from kg.analysis.risk import key_person_risk, removal_impact
-from kg.analysis.silos import density_matrix, ei_index, partition_agreement
+from kg.analysis.silos import (
+    N_PERMUTATIONS,
+    density_matrix,
+    ei_by_layer,
+    ei_index,
+    partition_agreement,
+)
 from kg.config import get_settings
 from kg.errors import InvalidParameter, NotFound
 from kg.model import NodeLabel, RelType
@@ -190,8 +196,8 @@ def communities(
 
 
 def silos(
-    store: GraphStore, *, by="organisation", permutations=999, seed=0, window=None, phase=None,
-    layers=None, min_weight=0.05, as_of=None,
+    store: GraphStore, *, by="organisation", n_permutations=N_PERMUTATIONS, seed=0,
+    window=None, phase=None, layers=None, min_weight=0.05, as_of=None,
 ) -> dict:
     """``{"groups": [{"group", "ei_index", "p_value", ...}], "matrix": ..., "agreement": ...}``."""
     check_by(by)
@@ -200,27 +206,28 @@ def silos(
     def compute():
         G = person_graph(store, window=window, phase=phase, layers=layers, min_weight=min_weight,
                          as_of=as_of)
-        result = ei_index(G, by, permutations=permutations, seed=seed)
+        result = ei_index(G, by, n_permutations=n_permutations, seed=seed)
+        per_layer = ei_by_layer(G, by)
+        for g in result["groups"]:
+            g["by_layer"] = next((x["by_layer"] for x in per_layer["groups"]
+                                  if x["group"] == g["group"]), {})
         found = communities(store, seed=seed, window=window, phase=phase, layers=layers,
                             min_weight=min_weight, as_of=as_of)
         detected = {m: c["id"] for c in found["communities"] for m in c["members"]}
         grouping = {v: a for v, a in G.nodes(data=by) if a is not None}
         agreement = partition_agreement(detected, grouping) if grouping else None
         return {
-            "attribute": by,
-            "ei_index": result["ei_index"],
-            "internal": result["internal"],
-            "external": result["external"],
-            "groups": result["groups"],
+            **result,
+            "by_layer": per_layer["by_layer"],
             "matrix": density_matrix(G, by),
             "agreement": agreement,
             "left_out": _left_out(G),
-            "parameters": _parameters(store, by=by, permutations=permutations, seed=seed,
+            "parameters": _parameters(store, by=by, n_permutations=n_permutations, seed=seed,
                                       window=window, phase=phase, layers=layers,
                                       min_weight=min_weight, as_of=as_of),
         }
 
-    return cached(store, "silos", (by, permutations, seed) + net, compute)
+    return cached(store, "silos", (by, n_permutations, seed) + net, compute)
 
 
 def brokers(

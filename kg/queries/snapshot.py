@@ -60,7 +60,9 @@ def cached(store: GraphStore, name: str, params: tuple, compute: Callable[[], ob
     ``revision`` defaults to the store's current one; pass the revision a value was computed
     from when it is known, so an answer is never filed under a revision it does not hold.
     """
-    key = (store_key(store), store.revision() if revision is None else revision, name, params)
+    if revision is None:
+        revision = store.revision()
+    key = (store_key(store), revision, name, params)
     table = _LARGE if name in LARGE else _SMALL
     with _LOCK:
         if key in table:
@@ -73,7 +75,10 @@ def cached(store: GraphStore, name: str, params: tuple, compute: Callable[[], ob
                 if key in table:
                     return table[key]
             value = compute()
-            _put(table, key, value)
+            # Filed under the revision only if no write landed while it was computed (revisions
+            # only move forward, so equal before and after means every read saw this one).
+            if store.revision() == revision:
+                _put(table, key, value)
     finally:
         with _LOCK:
             _BUILDING.pop(key, None)  # released even when compute() raised

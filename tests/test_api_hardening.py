@@ -1,0 +1,155 @@
+"""The API as a hostile client meets it: bodies checked before they are read, answers that hold
+personal data kept out of shared caches, and an answer cache that junk parameters, failures and
+concurrent imports cannot poison."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api import create_app
+from kg.config import Settings
+from kg.ingest import ingest_path
+from kg.model import Node, NodeLabel
+from kg.queries import snapshot
+from kg.queries.snapshot import cached
+from kg.store.sqlite import SQLiteStore
+
+KEYS = {"viewer": "k-view-123", "admin": "k-admin-789"}
+REMOTE = ("10.1.2.3", 40000)
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory, small_bundle):
+    data = tmp_path_factory.mktemp("hardening")
+    with SQLiteStore(data / "carebridge.sqlite") as store:
+        ingest_path(store, small_bundle)
+    keys = ",".join(f"{k}:{role}" for role, k in KEYS.items())
+    return Settings(data_dir=data, output_dir=data / "out", api_keys=keys, max_upload_mb=1)
+
+
+@pytest.fixture(scope="module")
+def client(settings):
+    app = create_app(settings)
+    yield TestClient(app, client=REMOTE)
+    app.state.store.close()
+
+
+HEAD = (b'--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.zip"\r\n'
+        b"Content-Type: application/zip\r\n\r\n")
+CHUNK = 64 * 1024
+
+
+def post_chunked(app, key: str | None, chunks: int) -> tuple[int, int]:
+    """POST /ingest straight through the ASGI app, the body streamed in chunks with no
+    Content-Length (as a chunked upload arrives); returns (status, chunks the server read)."""
+    read = 0
+    messages = []
+
+    async def receive():
+        nonlocal read
+        read += 1
+        body = HEAD if read == 1 else b"x" * CHUNK
+        return {"type": "http.request", "body": body, "more_body": read <= chunks}
+
+    async def send(message):
+        messages.append(message)
+
+    headers = [(b"content-type", b"multipart/form-data; boundary=xyz"), (b"host", b"test")]
+    if key:
+        headers.append((b"x-api-key", key.encode()))
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+             "method": "POST", "scheme": "http", "path": "/ingest", "raw_path": b"/ingest",
+             "query_string": b"", "root_path": "", "headers": headers, "client": REMOTE,
+             "server": ("test", 80)}
+    asyncio.run(app(scope, receive, send))
+    start = next(m for m in messages if m["type"] == "http.response.start")
+    return start["status"], read
+
+
+def test_an_upload_without_a_key_is_refused_before_its_body_is_read(client):
+    status, read = post_chunked(client.app, None, chunks=200)  # 12.5 MB
+    assert (status, read) == (401, 0)
+    status, read = post_chunked(client.app, "guess", chunks=200)
+    assert (status, read) == (401, 0)
+
+
+def test_a_chunked_upload_over_the_limit_is_cut_off_with_413(client):
+    status, read = post_chunked(client.app, KEYS["admin"], chunks=200)
+    assert status == 413
+    assert read <= 2**20 // CHUNK + 2  # stopped at the 1 MB limit, not at 12.5 MB
+
+
+def test_the_guards_own_refusals_carry_nosniff(settings):
+    app = create_app(Settings(**{**settings.model_dump(), "api_keys": ""}))
+    try:
+        r = TestClient(app, client=REMOTE).get("/health")
+        assert r.status_code == 403 and r.headers["x-content-type-options"] == "nosniff"
+    finally:
+        app.state.store.close()
+
+
+@pytest.mark.parametrize("url", ["/people", "/analysis/brokers", "/maps/organisations",
+                                 "/people/P000001"])
+def test_personal_data_is_private_and_not_stored(client, url):
+    r = client.get(url, headers={"X-API-Key": KEYS["viewer"]})
+    assert r.status_code == 200
+    assert r.headers["cache-control"] == "private, no-store"
+    assert "X-API-Key" in r.headers.get_list("vary", split_commas=True)
+
+
+def test_undeclared_parameters_do_not_make_new_questions(client):
+    h = {"X-API-Key": KEYS["viewer"]}
+    first = client.get("/analysis/silos?by=sector", headers=h)
+    before = len(snapshot._SMALL)
+    for i in range(20):
+        r = client.get(f"/analysis/silos?by=sector&junk={i}", headers=h)
+        assert r.headers["etag"] == first.headers["etag"]
+    assert len(snapshot._SMALL) == before
+    assert client.get("/analysis/silos?by=organisation", headers=h).headers["etag"] != \
+        first.headers["etag"]
+
+
+def test_a_failed_computation_releases_its_lock(tmp_path):
+    store = SQLiteStore(tmp_path / "kg.sqlite")
+
+    def fail():
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        cached(store, "t", ("k",), fail)
+    done = []
+    worker = threading.Thread(target=lambda: done.append(cached(store, "t", ("k",), lambda: 7)))
+    worker.start()
+    worker.join(timeout=10)
+    assert done == [7]
+    store.close()
+
+
+def test_an_answer_computed_across_an_import_is_not_filed_under_the_old_revision(tmp_path):
+    store = SQLiteStore(tmp_path / "kg.sqlite")
+    calls = []
+
+    def compute_during_an_import():
+        calls.append(1)
+        store.upsert([Node(NodeLabel.PERSON, f"P{len(calls)}", {"name": "x"})])
+        return len(calls)
+
+    revision = store.revision()
+    cached(store, "t", ("k",), compute_during_an_import, revision=revision)
+    cached(store, "t", ("k",), compute_during_an_import, revision=revision)
+    assert len(calls) == 2  # not served from the cache under a revision it does not hold
+    store.close()
+
+
+def test_many_small_answers_do_not_evict_the_networks(tmp_path):
+    store = SQLiteStore(tmp_path / "kg.sqlite")
+    network = object()
+    cached(store, "person_graph", ("net",), lambda: network)
+    for i in range(snapshot.MAX_SMALL + 50):
+        cached(store, "api", (i,), lambda: b"answer")
+    assert cached(store, "person_graph", ("net",), lambda: object()) is network
+    store.close()
