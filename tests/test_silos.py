@@ -69,6 +69,21 @@ def test_ei_index_hand_worked():
     assert result["n_permutations"] == 0
 
 
+def test_many_groups_hand_worked():
+    # 12 people in 6 pairs, 11 ties: more group pairs (36) than ties.
+    edges = [(0, 1), (2, 3), (0, 2), (4, 5), (5, 6), (6, 7), (8, 9), (9, 10), (10, 11), (6, 8),
+             (7, 9)]
+    label = {v: "pqrstu"[v // 2] for v in range(12)}
+    G = nx.Graph(edges)
+    nx.set_node_attributes(G, label, "g")
+    result = ei_index(G, "g", n_permutations=0)
+    counts = {"p": (1, 1), "q": (1, 1), "r": (1, 1), "s": (1, 3), "t": (1, 3), "u": (1, 1)}
+    for row in result["groups"]:
+        assert (row["internal"], row["external"]) == counts[row["group"]]
+        assert row["ei_index"] == pytest.approx(float(ei_by_hand(edges, label)[row["group"]]))
+    assert (result["internal"], result["external"]) == (6, 5)
+
+
 def test_ties_are_counted_not_weighted_and_people_without_a_group_are_left_out():
     G = nx.Graph()
     G.add_edge(1, 2, weight=50.0)
@@ -91,6 +106,10 @@ EIGHT_NODES = [
     # nx.gnm_random_graph(8, 12, seed=0): middling p-values both ways
     ([(0, 4), (0, 1), (0, 6), (1, 2), (1, 4), (1, 5), (1, 7), (2, 4), (3, 5), (4, 7), (5, 6),
       (6, 7)], "aaabbbcc"),
+    # the same graph in four pairs: more group pairs (16) than ties (12), the other way of
+    # counting
+    ([(0, 4), (0, 1), (0, 6), (1, 2), (1, 4), (1, 5), (1, 7), (2, 4), (3, 5), (4, 7), (5, 6),
+      (6, 7)], "aabbccdd"),
 ]
 
 

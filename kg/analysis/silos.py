@@ -88,12 +88,25 @@ def _labels(G: nx.Graph, attribute: str):
             data)
 
 
-def _counts(labels, u, v, k):
-    # One bincount of group pairs (a k x k block count) instead of masks: this runs once per
-    # permutation.
-    blocks = np.bincount(labels[u] * k + labels[v], minlength=k * k).reshape(k, k)
-    internal = np.diag(blocks).copy()
-    return internal, blocks.sum(axis=0) + blocks.sum(axis=1) - 2 * internal
+def _counts(labels, u, v, k, degree=None):
+    """Internal and external ties of each of the k groups; runs once per permutation."""
+    if k * k <= u.size:
+        # One bincount of group pairs (a k x k block count) instead of masks.
+        blocks = np.bincount(labels[u] * k + labels[v], minlength=k * k).reshape(k, k)
+        internal = np.diag(blocks).copy()
+        return internal, blocks.sum(axis=0) + blocks.sum(axis=1) - 2 * internal
+    # Many groups (teams, organisations): a k x k count would dwarf the ties. Count the internal
+    # ties; a group's external ties are its members' degrees less twice its internal ones.
+    if degree is None:
+        degree = _degree(labels.size, u, v)
+    lu = labels[u]
+    internal = np.bincount(lu[lu == labels[v]], minlength=k)
+    ends = np.bincount(labels, weights=degree, minlength=k).astype(np.int64)
+    return internal, ends - 2 * internal
+
+
+def _degree(n, u, v):
+    return np.bincount(u, minlength=n) + np.bincount(v, minlength=n)
 
 
 def _ei(internal, external):
@@ -106,6 +119,10 @@ def _float(x) -> float | None:
     return None if x is None or np.isnan(x) else float(x)
 
 
+_NO_TEST = {"expected_ei": None, "p_closed": None, "p_open": None, "p_value": None,
+            "direction": None}
+
+
 def _direction(p_closed, p_open, p_value, alpha) -> str | None:
     if p_value is None:
         return None
@@ -114,38 +131,61 @@ def _direction(p_closed, p_open, p_value, alpha) -> str | None:
     return "closed" if p_closed < p_open else "open"
 
 
-def _test(num_obs, tot_obs, num_sim, tot_sim, alpha) -> dict:
-    """One-sided and two-sided Phipson-Smyth p-values of E-I = num/tot for each column.
+def _tally(labels, u, v, k, num_obs, tot_obs, n_permutations, seed):
+    """Shuffle the labels ``n_permutations`` times; for each of the k groups and (column k) the
+    whole network count the shuffles that define the index, those whose index is as low as and
+    as high as the observed one, and sum the indices.
 
-    ``num = E - I`` and ``tot = E + I`` are integers, so "as low as the observed index" is
-    decided exactly by cross-multiplying, with no rounding tolerance. Shuffles in which a group
-    has no tie at all (its index undefined) are left out of that group's count and of its
-    :math:`m`.
+    E-I = num/tot with integers ``num = E - I`` and ``tot = E + I``, so "as low as" is decided
+    exactly by cross-multiplying, with no rounding tolerance. The shuffles are tallied in blocks
+    so memory stays small whatever the number of groups.
     """
-    valid = tot_sim > 0
-    lhs, rhs = num_sim * tot_obs, num_obs * tot_sim  # sim <= obs  <=>  lhs <= rhs
-    m = valid.sum(axis=0)
-    b_closed = (valid & (lhs <= rhs)).sum(axis=0)
-    b_open = (valid & (lhs >= rhs)).sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(valid, num_sim / np.maximum(tot_sim, 1), 0.0).sum(axis=0) / m
+    n_edges = int(u.size)
+    degree = _degree(labels.size, u, v)
+    tally = np.zeros((4, k + 1))
+    rng = np.random.default_rng(seed)
+    block = max(1, min(n_permutations, 65536 // (k + 1)))
+    sim_int = np.empty((block, k + 1), dtype=np.int64)
+    sim_tot = np.empty((block, k + 1), dtype=np.int64)
+    sim_tot[:, k] = n_edges  # the whole network keeps all its ties
+    done = 0
+    while done < n_permutations:
+        b = min(block, n_permutations - done)
+        for r in range(b):
+            internal, external = _counts(rng.permutation(labels), u, v, k, degree)
+            sim_int[r, :k] = internal
+            sim_int[r, k] = internal.sum()
+            sim_tot[r, :k] = internal + external
+        tot = sim_tot[:b]
+        num = tot - 2 * sim_int[:b]
+        valid = tot > 0
+        lhs, rhs = num * tot_obs, num_obs * tot  # shuffled <= observed  <=>  lhs <= rhs
+        tally[0] += valid.sum(axis=0)
+        tally[1] += (valid & (lhs <= rhs)).sum(axis=0)
+        tally[2] += (valid & (lhs >= rhs)).sum(axis=0)
+        tally[3] += np.where(valid, num / np.maximum(tot, 1), 0.0).sum(axis=0)
+        done += b
+    return tally
+
+
+def _tests(tally, tot_obs, alpha) -> list[dict]:
+    """Phipson-Smyth p-values both ways, the two-sided one and the direction, per column.
+
+    Shuffles in which a group has no tie at all (its index undefined) are left out of that
+    group's :math:`m`.
+    """
     out = []
-    for j in range(num_obs.size):
-        if tot_obs[j] == 0 or m[j] == 0:
-            out.append({"expected_ei": _float(mean[j]) if m[j] else None, "p_closed": None,
-                        "p_open": None, "p_value": None, "direction": None})
+    for (m, b_closed, b_open, total), tot in zip(tally.T, tot_obs, strict=True):
+        if tot == 0 or m == 0:
+            out.append(dict(_NO_TEST, expected_ei=float(total / m) if m else None))
             continue
-        p_closed = float((1 + b_closed[j]) / (1 + m[j]))
-        p_open = float((1 + b_open[j]) / (1 + m[j]))
+        p_closed = float((1 + b_closed) / (1 + m))
+        p_open = float((1 + b_open) / (1 + m))
         p_value = min(1.0, 2 * min(p_closed, p_open))
-        out.append({"expected_ei": float(mean[j]), "p_closed": p_closed, "p_open": p_open,
+        out.append({"expected_ei": float(total / m), "p_closed": p_closed, "p_open": p_open,
                     "p_value": p_value,
                     "direction": _direction(p_closed, p_open, p_value, alpha)})
     return out
-
-
-_NO_TEST = {"expected_ei": None, "p_closed": None, "p_open": None, "p_value": None,
-            "direction": None}
 
 
 def ei_index(
@@ -239,21 +279,12 @@ def ei_index(
     n_int = int(internal.sum())
     n_edges = int(u.size)
     if n_permutations and n_edges:
-        rng = np.random.default_rng(seed)
-        sim_int = np.empty((n_permutations, k), dtype=np.int64)
-        sim_tot = np.empty((n_permutations, k), dtype=np.int64)
-        for r in range(n_permutations):
-            i, e = _counts(rng.permutation(labels), u, v, k)
-            sim_int[r] = i
-            sim_tot[r] = i + e
-        tests = _test(external - internal, internal + external, sim_tot - 2 * sim_int,
-                      sim_tot, alpha)
-        whole_int = sim_int.sum(axis=1, keepdims=True)  # the whole network's total is fixed
-        whole = _test(np.array([n_edges - 2 * n_int]), np.array([n_edges]),
-                      n_edges - 2 * whole_int, np.full_like(whole_int, n_edges), alpha)[0]
+        num_obs = np.append(external - internal, n_edges - 2 * n_int)
+        tot_obs = np.append(internal + external, n_edges)
+        *tests, whole = _tests(
+            _tally(labels, u, v, k, num_obs, tot_obs, n_permutations, seed), tot_obs, alpha)
     else:
-        tests = [_NO_TEST] * k
-        whole = _NO_TEST
+        tests, whole = [_NO_TEST] * k, _NO_TEST
     reached = np.zeros((k, k), dtype=bool)
     if n_edges:
         reached[labels[u], labels[v]] = True
