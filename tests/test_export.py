@@ -146,6 +146,7 @@ def test_graphml_with_isolated_people_reads_in_networkx_and_igraph(case, tmp_pat
     assert json.loads(H.graph["layers"]) == ["ties", "forums"]
     assert H.graph["metrics.constraint"] == "Burt's constraint (weighted)"
     assert "window" not in H.graph  # [None, None]: the whole period, nothing to state
+    assert (H.graph["network.people"], H.graph["network.ties"]) == (7, 5)
     assert not any("None" in str(v) or "{'" in str(v) for v in H.graph.values())
 
     path = tmp_path / "m.graphml"

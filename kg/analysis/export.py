@@ -547,8 +547,7 @@ def _graph_attributes(metadata: dict) -> dict:
 
     for k, v in metadata["parameters"].items():
         put(k, v)
-    put("people", metadata["network"]["people"])
-    put("ties", metadata["network"]["ties"])
+    put("network", metadata["network"])  # prefixed: a parameter may be called "people"
     if metadata["privacy"]:
         put("privacy", {k: v for k, v in metadata["privacy"].items() if k != "quasi_identifiers"})
     return out
@@ -573,8 +572,8 @@ def export_metadata(
     """The metadata of an export, as JSON for the sidecar file ``<name>.meta.json``.
 
     Takes the arguments of :func:`export_metrics` (without ``format``) and describes any of its
-    formats: called with the same arguments, it matches the export byte for byte in what they
-    share (the JSON export is this document plus ``"people"``).
+    formats: called with the same arguments it holds the same values (the JSON export is this
+    document plus ``"people"``).
 
     Returns
     -------
