@@ -7,14 +7,10 @@ both the library calls and the command line read it (they share the revision cac
 
 from __future__ import annotations
 
-import base64
 import csv
-import hashlib
-import hmac
 import io
 import json
 import math
-import re
 import shutil
 import sys
 from datetime import date
@@ -523,75 +519,6 @@ def test_cli_bad_input_exits_nonzero_with_a_message(env, args, message, monkeypa
     assert exit_.value.code not in (0, None)
     assert message in err
     assert "Traceback" not in out + err and out == ""
-
-
-def test_cli_export_formats_are_readable_by_networkx(env, tmp_path):
-    G = env.G
-    paths = {}
-    for fmt in ("csv", "json", "graphml", "gexf"):
-        paths[fmt] = tmp_path / f"metrics.{fmt}"
-        result = cli(env, "export", "metrics", "--format", fmt, "-o", str(paths[fmt]))
-        assert result.exit_code == 0, result.output
-    lines = paths["csv"].read_text(encoding="utf-8").splitlines()
-    assert lines[0].startswith("# ")  # parameters ride along as comment lines
-    rows = list(csv.DictReader(line for line in lines if not line.startswith("#")))
-    assert {r["id"] for r in rows} == set(G)
-    for r in rows:
-        assert float(r["betweenness"]) == pytest.approx(env.bc[r["id"]], abs=1e-12)
-        assert int(r["degree"]) == G.degree(r["id"])
-        assert r["name"] == env.people[r["id"]]
-    doc = json.loads(paths["json"].read_text(encoding="utf-8"))
-    assert doc["parameters"]["seed"] == 0 and doc["parameters"]["pseudonymised"] is False
-    assert {p["id"] for p in doc["people"]} == set(G)
-    assert {g["group"] for g in doc["groups"]} == {o for _, o in G.nodes(data="organisation")}
-    for fmt, read in (("graphml", nx.read_graphml), ("gexf", nx.read_gexf)):
-        H = read(paths[fmt])
-        assert set(H) == set(G), fmt
-        assert {frozenset(e) for e in H.edges()} == {frozenset(e) for e in G.edges()}, fmt
-        u, v = next(iter(G.edges()))
-        assert H[u][v]["weight"] == pytest.approx(G[u][v]["weight"])
-        top = max(env.bc, key=env.bc.get)
-        assert float(H.nodes[top]["betweenness"]) == pytest.approx(env.bc[top])
-
-
-def test_cli_pseudonymised_export_hides_people_and_keeps_codes_stable(env, tmp_path):
-    exports = {
-        "csv": ("--format", "csv"),
-        "csv-again": ("--format", "csv"),
-        "graphml": ("--format", "graphml"),
-        "gexf": ("--format", "gexf"),
-        "json-ph3": ("--format", "json", "--phase", "PH3"),
-    }
-    text = {}
-    for name, args in exports.items():
-        path = tmp_path / f"{name}.out"
-        result = cli(env, "export", "metrics", *args, "--pseudonymise", "-o", str(path))
-        assert result.exit_code == 0, result.output
-        text[name] = path.read_text(encoding="utf-8")
-    key = (env.data / "pseudonym.key").read_bytes()
-    assert len(key) >= 16
-    # Codes as the export module documents them: HMAC-SHA256(key, id), 12 hex digits.
-    code = {p: "X-" + hmac.new(key, p.encode(), hashlib.sha256).hexdigest()[:12]
-            for p in env.people}
-    secrets = (key.hex(), base64.b64encode(key).decode(), key.decode("latin-1"))
-    identifying = re.compile("|".join(re.escape(x) for x in [*env.people, *env.people.values(),
-                                                             *secrets]))
-    for name, body in text.items():
-        assert identifying.search(body) is None, (name, identifying.search(body))
-    assert text["csv"] == text["csv-again"]  # stable across exports
-    rows = list(csv.DictReader(line for line in text["csv"].splitlines()
-                               if not line.startswith("#")))
-    assert {r["id"] for r in rows} == set(code.values())
-    assert all(r["name"] == "" for r in rows)
-    by_code = {c: p for p, c in code.items()}
-    for fmt, read in (("graphml", nx.read_graphml), ("gexf", nx.read_gexf)):
-        H = read(io.BytesIO(text[fmt].encode()))
-        assert {frozenset(by_code[x] for x in e) for e in H.edges()} == {
-            frozenset(e) for e in env.G.edges()}, fmt
-    # Another period, the same codes: periods can be joined on them.
-    ph3 = json.loads(text["json-ph3"])
-    assert {p["id"] for p in ph3["people"]} == {code[p] for p in present(env.bundle, *PHASE3)}
-    assert ph3["parameters"]["pseudonymised"] is True
 
 
 def test_json_is_finite(env):

@@ -38,12 +38,24 @@ def metrics(
         str, Query(description="Grouping of the group-level metrics and roles")
     ] = "organisation",
     seed: SeedDep = 0,
+    k_anonymity: Annotated[
+        int | None,
+        Query(ge=2, le=1000, description="Pseudonymised only: generalise (team to "
+              "organisation, profession to group, level) and then withhold attributes until "
+              "every person shares them with at least k-1 others"),
+    ] = None,
+    min_group_size: Annotated[
+        int, Query(ge=1, le=1000, description="Pseudonymised only: withhold group figures "
+                   "over fewer people than this")
+    ] = 5,
 ) -> Response:
-    """CSV/JSON hold person rows, group rows and the parameters; GraphML and GEXF hold the
-    person network itself (nodes with metrics, weighted edges) for Gephi, R or UCINET."""
+    """CSV is one row per person (a plain CSV; parameters, group rows and the privacy report
+    are in the JSON export); GraphML and GEXF hold the person network itself (nodes with
+    metrics, weighted edges) for Gephi, R or UCINET."""
     key = analyses.pseudonym_key(settings.data_dir) if pseudonymise else None
     content, media_type, filename = analyses.metrics_export(
-        store, format=format, pseudonymise=pseudonymise, key=key, by=by, seed=seed, **net
+        store, format=format, pseudonymise=pseudonymise, key=key, by=by, seed=seed,
+        k_anonymity=k_anonymity, min_group_size=min_group_size, **net
     )
     return Response(
         content,

@@ -73,11 +73,15 @@ def _emit(result: dict, fmt: str, rows: list[dict], columns: list[str], title: s
     if fmt == "json":
         sys.stdout.write(json.dumps(result, indent=1, default=str) + "\n")
     elif fmt == "csv":
+        from kg.analysis.export import spreadsheet_safe
+
         out = io.StringIO()
-        w = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+        # CRLF, as RFC 4180: a value holding a bare \r is then quoted, not split
+        w = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore",
+                           lineterminator="\r\n")
         w.writeheader()
         for r in rows:
-            w.writerow({k: _cell(r.get(k)) for k in columns})
+            w.writerow({k: spreadsheet_safe(_cell(r.get(k))) for k in columns})
         sys.stdout.write(out.getvalue())
     elif fmt == "table":
         table = Table(title=title, title_justify="left", caption=period_line(result) or None,
@@ -342,13 +346,22 @@ def export_metrics_cmd(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write "
                                                 "(default: standard output).")] = None,
     pseudonymise: Annotated[bool, typer.Option(
-        help="Replace ids with stable codes and drop names (the key stays in KG_DATA_DIR).")]
+        help="Replace ids with stable codes and drop names (the key stays in KG_DATA_DIR); "
+        "group figures over fewer than --min-group-size people are withheld.")]
     = False,
+    k_anonymity: Annotated[int | None, typer.Option(
+        help="With --pseudonymise: generalise, then withhold attributes, until every person "
+        "shares them with at least K-1 others.")] = None,
+    min_group_size: Annotated[int, typer.Option(
+        help="With --pseudonymise: withhold group figures over fewer people.")] = 5,
     by: By = "organisation", seed: Seed = 0, window: Window = None, phase: Phase = None,
     as_of: AsOf = None, layers: Layers = "ties,forums,assets", min_weight: MinWeight = 0.05,
 ) -> None:
     """Every person-level metric and attribute, group-level metrics, and the parameters and
     seed used. GraphML and GEXF hold the person network itself for Gephi, R or UCINET.
+
+    The CSV is plain (header on line 1); with -o, its parameters, group rows and privacy
+    report go beside it in FILE.meta.json.
 
     Example: [bold]kg export metrics --format graphml --pseudonymise -o network.graphml[/bold]
     """
@@ -356,12 +369,18 @@ def export_metrics_cmd(
 
     settings = get_settings()
     key = analyses.pseudonym_key(settings.data_dir) if pseudonymise else None
+    options = dict(pseudonymise=pseudonymise, key=key, by=by, seed=seed,
+                   k_anonymity=k_anonymity, min_group_size=min_group_size,
+                   **_net(window, phase, layers, min_weight, as_of))
     with _store() as store:
-        content, _, name = analyses.metrics_export(
-            store, format=fmt, pseudonymise=pseudonymise, key=key, by=by, seed=seed,
-            **_net(window, phase, layers, min_weight, as_of))
+        content, _, name = analyses.metrics_export(store, format=fmt, **options)
+        meta = analyses.metrics_metadata(store, **options)[0] if output and fmt == "csv" else None
     if output:
         output.write_bytes(content)
         console.print(f"Wrote {output} ({len(content):,} bytes)")
+        if meta is not None:
+            sidecar = output.with_name(output.name + ".meta.json")
+            sidecar.write_bytes(meta)
+            console.print(f"Wrote {sidecar} (parameters, groups, privacy)")
     else:
         sys.stdout.buffer.write(content)

@@ -22,9 +22,6 @@ Functions: :func:`communities`, :func:`silos`, :func:`brokers`, :func:`hybrids`,
 
 from __future__ import annotations
 
-import secrets
-from pathlib import Path
-
 import networkx as nx
 
 from kg.analysis import projection
@@ -32,7 +29,7 @@ from kg.analysis.assets import asset_reach
 from kg.analysis.brokers import betweenness, brokerage_roles, rank_brokers, structural_holes
 from kg.analysis.change import compare_periods
 from kg.analysis.communities import detect_communities, profile_communities
-from kg.analysis.export import FORMATS, export_metrics
+from kg.analysis.export import FORMATS, export_metadata, export_metrics
 from kg.analysis.hybrids import compare_hybrids
 from kg.analysis.risk import key_person_risk, removal_impact
 from kg.analysis.silos import (
@@ -45,6 +42,7 @@ from kg.analysis.silos import (
 from kg.config import get_settings
 from kg.errors import InvalidParameter, NotFound
 from kg.model import NodeLabel, RelType
+from kg.queries.pseudonym import pseudonym_key
 from kg.queries.snapshot import cached, current_period, load_snapshot, phases
 from kg.store.base import GraphStore
 
@@ -59,8 +57,10 @@ __all__ = [
     "communities",
     "hybrids",
     "metrics_export",
+    "metrics_metadata",
     "net_key",
     "person_graph",
+    "pseudonym_key",
     "risk",
     "silos",
     "tie_graph",
@@ -462,27 +462,9 @@ def _net_defaults(net: dict) -> dict:
             "as_of": net.get("as_of")}
 
 
-def pseudonym_key(data_dir: str | Path) -> bytes:
-    """The partnership's pseudonymisation key, created once beside the store (mode 0600)."""
-    path = Path(data_dir) / "pseudonym.key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(secrets.token_bytes(32))
-        path.chmod(0o600)
-    return path.read_bytes()
-
-
-def metrics_export(
-    store: GraphStore, *, format="csv", pseudonymise=False, key: bytes | None = None,
-    by="organisation", seed=0, window=None, phase=None, layers=None, min_weight=0.05,
-    as_of=None,
-) -> tuple[bytes, str, str]:
-    """``(content, media type, file name)`` of the metrics export."""
-    if format not in FORMATS:
-        raise InvalidParameter(f"unknown format {format!r}; use one of {', '.join(FORMATS)}")
+def _export_inputs(store, *, pseudonymise, key, by, seed, net) -> tuple:
     if pseudonymise and not key:
         raise InvalidParameter("pseudonymised export needs the partnership's key")
-    net = dict(window=window, phase=phase, layers=layers, min_weight=min_weight, as_of=as_of)
     people = person_metrics(store, by=by, seed=seed, **net)
     groups = silos(store, by=by, seed=seed, **net)["groups"]
     params = _parameters(store, by=by, seed=seed, revision=store.revision(),
@@ -494,9 +476,40 @@ def metrics_export(
         "constraint": "Burt's constraint (weighted)",
         "effective_size": "Burt's effective size (weighted)",
         "roles": f"Gould-Fernandez brokerage counts on directed ties, groups by {by}",
-        "groups": f"E-I index per {by} with a permutation p-value",
+        "groups": f"E-I index per {by} with permutation p-values, both directions",
     }
-    content = export_metrics(person_graph(store, **net), people, groups, params, format=format,
-                             pseudonym_key=key if pseudonymise else None)
+    return person_graph(store, **net), people, groups, params
+
+
+def metrics_export(
+    store: GraphStore, *, format="csv", pseudonymise=False, key: bytes | None = None,
+    by="organisation", seed=0, window=None, phase=None, layers=None, min_weight=0.05,
+    as_of=None, k_anonymity: int | None = None, min_group_size: int = 5,
+) -> tuple[bytes, str, str]:
+    """``(content, media type, file name)`` of the metrics export."""
+    if format not in FORMATS:
+        raise InvalidParameter(f"unknown format {format!r}; use one of {', '.join(FORMATS)}")
+    net = dict(window=window, phase=phase, layers=layers, min_weight=min_weight, as_of=as_of)
+    G, people, groups, params = _export_inputs(store, pseudonymise=pseudonymise, key=key, by=by,
+                                               seed=seed, net=net)
+    content = export_metrics(G, people, groups, params, format=format,
+                             pseudonym_key=key if pseudonymise else None,
+                             k_anonymity=k_anonymity, min_group_size=min_group_size)
     suffix = "-pseudonymised" if pseudonymise else ""
     return content, MEDIA_TYPES[format], f"carebridge-metrics{suffix}.{format}"
+
+
+def metrics_metadata(
+    store: GraphStore, *, pseudonymise=False, key: bytes | None = None, by="organisation",
+    seed=0, window=None, phase=None, layers=None, min_weight=0.05, as_of=None,
+    k_anonymity: int | None = None, min_group_size: int = 5,
+) -> tuple[bytes, str, str]:
+    """The metadata sidecar of a CSV export: parameters, columns, groups, privacy report."""
+    net = dict(window=window, phase=phase, layers=layers, min_weight=min_weight, as_of=as_of)
+    G, people, groups, params = _export_inputs(store, pseudonymise=pseudonymise, key=key, by=by,
+                                               seed=seed, net=net)
+    content = export_metadata(G, people, groups, params,
+                              pseudonym_key=key if pseudonymise else None,
+                              k_anonymity=k_anonymity, min_group_size=min_group_size)
+    suffix = "-pseudonymised" if pseudonymise else ""
+    return content, MEDIA_TYPES["json"], f"carebridge-metrics{suffix}.meta.json"
