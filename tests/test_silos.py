@@ -279,8 +279,9 @@ def test_ei_by_layer_hand_built_summit():
         plain["ei_index"], plain["internal"], plain["external"])
     # One layer on its own; a layer no edge carries is refused.
     assert ei_by_layer(G, "sector", layers="forums")["layers"] == ["forums"]
-    with pytest.raises(InvalidParameter):
-        ei_by_layer(G, "sector", layers=["teams"])
+    for bad in (["teams"], []):
+        with pytest.raises(InvalidParameter):
+            ei_by_layer(G, "sector", layers=bad)
 
 
 def test_ei_by_layer_on_the_projected_person_network():

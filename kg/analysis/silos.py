@@ -328,10 +328,12 @@ def _layer_names(G: nx.Graph, data: list, layers) -> list[str]:
     if isinstance(layers, str):
         layers = [layers]
     layers = list(dict.fromkeys(layers))
+    if not layers:
+        raise InvalidParameter("give at least one layer, or None for all of them")
     missing = [x for x in layers if not isinstance(x, str) or x not in found]
-    if missing or not layers:
+    if missing:
         raise InvalidParameter(
-            f"no edge carries layer(s) {', '.join(map(repr, missing)) or '(none given)'}; "
+            f"no edge carries layer(s) {', '.join(map(repr, missing))}; "
             f"the network has {', '.join(sorted(found)) or 'no layer weights'}")
     return layers
 
