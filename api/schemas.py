@@ -98,7 +98,11 @@ class CommunitiesAnswer(_Answer):
 class SiloGroup(_Open):
     group: Any
     ei_index: float | None
-    p_value: float | None
+    expected_ei: float | None = Field(None, description="mean E-I under shuffled labels")
+    p_closed: float | None = Field(None, description="one-sided p: more closed than chance")
+    p_open: float | None = Field(None, description="one-sided p: more open than chance")
+    p_value: float | None = Field(description="two-sided permutation p-value")
+    direction: str | None = Field(None, description="closed, open or neither (at alpha)")
     internal: int
     external: int
 
@@ -148,6 +152,8 @@ class RiskAnswer(_Answer):
 class ChangeAnswer(_Open):
     attribute: str
     periods: dict[str, Period]
+    people_lost: list[dict[str, Any]] = Field(description="in the first period, not the second")
+    people_gained: list[dict[str, Any]]
     people: dict[str, int]
     silos: list[dict[str, Any]]
     brokers: dict[str, list[dict[str, Any]]]

@@ -219,6 +219,7 @@ def silos(
         return {
             **result,
             "by_layer": per_layer["by_layer"],
+            "layers": per_layer,
             "matrix": density_matrix(G, by),
             "agreement": agreement,
             "left_out": _left_out(G),
