@@ -8,18 +8,14 @@ keep a browser busy for many seconds.
 from __future__ import annotations
 
 import math
-import random
-import threading
 from collections.abc import Hashable, Sequence
 
 import igraph as ig
 import numpy as np
 
-__all__ = ["layout_positions"]
+from kg.analysis._igraph_rng import seeded_igraph
 
-# igraph draws from one process-wide random generator; swap in a seeded one under a lock so the
-# same graph always gets the same picture, even when several threads render maps.
-_RNG_LOCK = threading.Lock()
+__all__ = ["layout_positions"]
 
 
 def layout_positions(
@@ -73,14 +69,12 @@ def layout_positions(
     rng = np.random.default_rng(seed)
     start = rng.uniform(-math.sqrt(n), math.sqrt(n), size=(n, 2)).tolist()
     iterations = 500 if n <= 1000 else 250
-    with _RNG_LOCK:
-        ig.set_random_number_generator(random.Random(seed))
-        try:
-            layout = graph.layout_fruchterman_reingold(
-                weights=weights, niter=iterations, seed=start, grid="auto"
-            )
-        finally:
-            ig.set_random_number_generator(random)
+    # igraph's generator is process-wide: seed it under the shared lock, so the same graph gets
+    # the same picture even while other threads render maps or detect communities.
+    with seeded_igraph(seed):
+        layout = graph.layout_fruchterman_reingold(
+            weights=weights, niter=iterations, seed=start, grid="auto"
+        )
     xy = np.asarray(layout.coords, dtype=float)
     xy -= np.median(xy, axis=0)
     # Isolates and small components drift far out under repulsion, and one far-flung node makes
