@@ -81,13 +81,13 @@ def _holding(communities, node) -> int:
 @pytest.fixture(scope="module")
 def pages(graph, communities):
     sector_a = {n for n in graph if graph.nodes[n]["sector"] == "acute"}
-    sector_b = {n for n in graph if graph.nodes[n]["sector"] == "social care"}
+    sector_b = {n for n in graph if graph.nodes[n]["sector"] == "social_care"}
     scores = nx.betweenness_centrality_subset(graph, sector_a, sector_b)
     return {
         "network": network_map(graph, size_by=nx.degree_centrality(graph), size_label="degree"),
         "network-aggregated": network_map(graph, max_nodes=20),
         "ego": ego_map(graph, "P0", hops=2),
-        "bridges": bridges_map(graph, "sector", ("acute", "social care"), scores=scores, top=3),
+        "bridges": bridges_map(graph, "sector", ("acute", "social_care"), scores=scores, top=3),
         "communities": communities_map(graph, communities),
         "community": communities_map(graph, communities, community=_holding(communities, "P0")),
         "organisations": organisations_map(graph),
@@ -196,8 +196,15 @@ def test_network_map_draws_every_person_and_tie(graph):
 def test_colour_by_sector_and_community(graph, communities):
     data = page_data(network_map(graph, color_by="sector", communities=communities))
     assert data["attributes"][data["colorBy"]]["key"] == "sector"
-    names = {c["name"] for c in data["attributes"][data["colorBy"]]["categories"]}
-    assert names == {graph.nodes[n]["sector"] for n in graph}
+    categories = data["attributes"][data["colorBy"]]["categories"]
+    # The JSON keeps the codes; people read the labels.
+    assert {c["code"] for c in categories} == {graph.nodes[n]["sector"] for n in graph}
+    assert {c["name"] for c in categories} == {
+        "Acute",
+        "Community health",
+        "Social care",
+        "Primary care",
+    }
     data = page_data(network_map(graph, color_by="community", communities=communities))
     attribute = data["attributes"][data["colorBy"]]
     assert attribute["key"] == "community"
@@ -284,9 +291,9 @@ def test_unknown_colour_attribute_is_rejected(graph):
 
 def test_bridges_map_rings_the_top_brokers_and_highlights_cross_ties(graph):
     side_a = {n for n in graph if graph.nodes[n]["sector"] == "acute"}
-    side_b = {n for n in graph if graph.nodes[n]["sector"] == "social care"}
+    side_b = {n for n in graph if graph.nodes[n]["sector"] == "social_care"}
     scores = nx.betweenness_centrality_subset(graph, side_a, side_b)
-    data = page_data(bridges_map(graph, "sector", ("acute", "social care"), scores=scores, top=3))
+    data = page_data(bridges_map(graph, "sector", ("acute", "social_care"), scores=scores, top=3))
     top3 = sorted((n for n in graph if scores[n] > 0), key=lambda n: (-scores[n], n))[:3]
     ringed = {n["key"] for n in data["nodes"] if n.get("ring")}
     assert ringed == set(top3)
@@ -305,8 +312,8 @@ def test_bridges_map_rings_the_top_brokers_and_highlights_cross_ties(graph):
 
 
 def test_bridges_map_rejects_an_empty_group(graph):
-    with pytest.raises(InvalidParameter, match="mental health"):
-        bridges_map(graph, "sector", ("acute", "mental health"), scores={})
+    with pytest.raises(InvalidParameter, match="mental_health"):
+        bridges_map(graph, "sector", ("acute", "mental_health"), scores={})
     with pytest.raises(InvalidParameter):
         bridges_map(graph, "sector", ("acute",), scores={})
 
@@ -368,11 +375,257 @@ def test_sectors_keep_one_colour_on_every_map():
     G.remove_nodes_from([v for i, v in enumerate(G) if i % 5 == 0 and i > 8])  # acute shrinks
     for html in (network_map(G, color_by="sector"), organisations_map(G)):
         attributes = {a["key"]: a for a in page_data(html)["attributes"]}
-        colour = {c["name"]: c["color"] for c in attributes["sector"]["categories"]}
+        colour = {c["code"]: c["color"] for c in attributes["sector"]["categories"]}
         assert colour and set(colour) <= set(sectors)
         assert all(colour[s] == SECTOR_COLOURS[s] for s in colour if s != "hospice")
         assert colour.get("hospice") not in SECTOR_COLOURS.values()
     network = page_data(network_map(G, color_by="sector"))["attributes"]
-    assert {c["name"] for a in network if a["key"] == "sector" for c in a["categories"]} == set(
+    assert {c["code"] for a in network if a["key"] == "sector" for c in a["categories"]} == set(
         sectors
     )
+
+
+# -- labels and colours --------------------------------------------------------------------
+
+
+def test_labels_have_one_home_and_read_as_words():
+    from kg.labels import attribute_label, colours, in_sentence, label, plural
+
+    assert label("profession", "occupational_therapist") == "Occupational therapist"
+    assert label("profession", "gp") == "GP"
+    assert label("profession", "art_therapist") == "Art therapist"  # unknown: made readable
+    assert label("organisation", "Riverside NHS Trust") == "Riverside NHS Trust"  # a name stays
+    assert label("sector", "social_care") == "Social care"
+    assert label("role_kind", "hybrid") == "Hybrid clinical-managerial"
+    assert label("level", "frontline") == "Front line"
+    assert label("forum_kind", "community_of_practice") == "Community of practice"
+    assert label("asset_kind", "case_study") == "Case study"
+    assert label("tie_kind", "referral") == "Referral"
+    assert label("community_kind", "cross_boundary_network") == "Cross-boundary network"
+    assert label("hybrid", True) == "Hybrid role" and label("hybrid", "false") == "Not hybrid"
+    assert label("sector", None) == label("sector", "") == "Not recorded"
+    assert attribute_label("role_kind") == "Kind of role"
+    assert attribute_label("shoe_size") == "Shoe size"
+    assert in_sentence("sector", "voluntary") == "the voluntary sector"
+    assert in_sentence("profession", "gp") == "GP"
+    assert plural("community_kind", "organisational_cluster") == "organisational clusters"
+    # Fixed vocabularies keep their colour whatever else is present; open ones go biggest first.
+    assert colours("sector", ["community", "acute"]) == colours("sector", ["acute", "community"])
+    assert colours("organisation", {"a": 1, "b": 5}) == {"b": "#0072b2", "a": "#e69f00"}
+    from kg.labels import FIXED_COLOURS
+
+    for attribute, table in FIXED_COLOURS.items():
+        assert len(set(table.values())) == len(table), f"{attribute} repeats a colour"
+
+
+def _attribute(data, key):
+    return next(a for a in data["attributes"] if a["key"] == key)
+
+
+def test_maps_show_labels_and_keep_codes(graph, pages):
+    for view in ("network", "ego", "bridges", "community"):
+        data = page_data(pages[view])
+        profession = _attribute(data, "profession")
+        codes = {c["code"] for c in profession["categories"]}
+        assert codes <= {"nurse", "occupational_therapist", "social_worker", "gp", "manager"}
+        names = {c["name"] for c in profession["categories"]}
+        assert not names & codes - {"nurse", "manager"}  # words, not codes, where people read
+        assert "Occupational therapist" in names or "occupational_therapist" not in codes
+        assert [a["label"] for a in data["attributes"]].count("Kind of role") == 1
+        tips = " ".join(line for n in data["nodes"] for line in n["info"])
+        assert "occupational_therapist" not in tips and "social_care" not in tips
+
+
+def test_no_stray_colour_options(graph, pages):
+    for view in ("network", "ego", "bridges", "community"):
+        data = page_data(pages[view])
+        keys = [a["key"] for a in data["attributes"]]
+        assert len(keys) == len(set(keys))
+        for attribute in data["attributes"]:
+            # Every option has at least one recorded value among the people drawn.
+            assert any(c["code"] is not None for c in attribute["categories"]), attribute
+            assert attribute["label"][0].isupper()
+            assert all(c["name"] != "(unknown)" for c in attribute["categories"])
+    assert [a["key"] for a in page_data(pages["bridges"])["attributes"]][0] == "side"
+    karate = page_data(network_map(nx.karate_club_graph(), color_by="club"))
+    assert [a["key"] for a in karate["attributes"]] == ["club"]
+
+
+def test_a_value_keeps_its_colour_on_every_map(graph, communities, pages):
+    def colours_of(data, key):
+        return {c["code"]: c["color"] for c in _attribute(data, key)["categories"]}
+
+    seen: dict = {}
+    for view in ("network", "ego", "bridges", "community"):
+        for key in ("organisation", "profession", "level"):
+            for code, colour in colours_of(page_data(pages[view]), key).items():
+                assert seen.setdefault((key, code), colour) == colour, (view, key, code)
+    # A community is the same colour drawn as one circle and as its people.
+    circles = colours_of(page_data(pages["communities"]), "community")
+    people = colours_of(page_data(network_map(graph, color_by="community",
+                                              communities=communities)), "community")  # fmt: skip
+    assert circles == people
+
+
+def test_subtitle_says_the_period_only_when_there_is_one(graph):
+    from kg.maps.network import period
+
+    def subtitle(html):
+        return re.search(r'class="cb-subtitle"><span>([^<]*)<', html).group(1)
+
+    G = graph.copy()
+    G.graph["window"] = [None, None]
+    assert subtitle(network_map(G)) == f"60 people, {G.number_of_edges()} connections"
+    assert period(G) == ""
+    G.graph["window"] = ["2018-01-01", "2019-11-30"]
+    assert subtitle(network_map(G)).endswith("; period 2018-01-01 to 2019-11-30")
+    G.graph["window"] = ["2018-01-01", None]
+    assert period(G) == "; from 2018-01-01"
+
+
+def test_tie_tooltips_say_what_a_tie_is_made_of(graph):
+    from maps_graphs import forum_info
+
+    data = page_data(network_map(graph, forums=forum_info(graph)))
+    index = {n["id"]: n["key"] for n in data["nodes"]}
+    for edge in data["edges"]:
+        d = graph.edges[index[edge["from"]], index[edge["to"]]]
+        text = " | ".join(edge["info"])
+        assert f"From direct ties {d['layer_ties']:.3g}" in text
+        if d["forums"]:
+            assert "shared forums 0.25" in text
+            assert "Both attend: OT collaborative <b>, Discharge forum" in text
+        else:
+            assert "Both attend" not in text
+
+
+def test_panel_data_lists_forums_roles_and_measures(graph):
+    from maps_graphs import forum_info
+
+    forums = forum_info(graph)
+    metric = nx.betweenness_centrality(graph)
+    data = page_data(network_map(graph, forums=forums, size_by=metric, size_label="betweenness"))
+    assert data["measure"]["label"] == "Betweenness" and data["measure"]["words"]
+    names = [f["name"] for f in data["forums"]]
+    for node in data["nodes"]:
+        attends = {fid for fid, f in forums.items() if node["key"] in f["members"]}
+        listed = {data["forums"][i]["id"] for i in node.get("p", {}).get("forums", [])}
+        assert listed == attends
+        assert node["p"]["roles"] == [f"Role of person {node['key'][1:]}"]
+        assert node["m"] == pytest.approx(metric[node["key"]], rel=1e-3)
+    assert set(names) == {"OT collaborative <b>", "Discharge forum"}
+    best = max(graph, key=lambda n: (metric[n], -int(n[1:])))
+    assert next(n for n in data["nodes"] if n["key"] == best)["r"] == 0  # labelled first
+    assert data["links"]["ego"] == "/maps/ego/{key}"
+    # Without the forum table, a person's forums come from the ties that record them.
+    bare = page_data(network_map(graph))
+    assert {f["id"] for f in bare["forums"]} == {"F1", "F2"}
+
+
+def test_ego_map_puts_the_person_in_the_middle(graph):
+    data = page_data(ego_map(graph, "P4", hops=2))
+    me = next(n for n in data["nodes"] if n["key"] == "P4")
+    assert (me["x"], me["y"]) == (0.0, 0.0)
+    distance = nx.single_source_shortest_path_length(graph, "P4", cutoff=2)
+    radius = {n["key"]: (n["x"] ** 2 + n["y"] ** 2) ** 0.5 for n in data["nodes"]}
+    near = max(radius[k] for k, d in distance.items() if d == 1)
+    far = min(radius[k] for k, d in distance.items() if d == 2)
+    assert 0 < min(radius[k] for k, d in distance.items() if d == 1) and near < far * 1.3
+    xs = [n["x"] for n in data["nodes"]]
+    ys = [n["y"] for n in data["nodes"]]
+    assert abs(max(xs) + min(xs)) < 0.25 * (max(xs) - min(xs))  # the drawing is around them
+    assert abs(max(ys) + min(ys)) < 0.25 * (max(ys) - min(ys))
+
+
+@pytest.mark.parametrize("view", ["organisations", "communities", "network-aggregated"])
+def test_group_circles_never_overlap(pages, view):
+    nodes = page_data(pages[view])["nodes"]
+    for i, a in enumerate(nodes):
+        for b in nodes[i + 1 :]:
+            gap = ((a["x"] - b["x"]) ** 2 + (a["y"] - b["y"]) ** 2) ** 0.5
+            assert gap >= a["size"] + b["size"], (a["label"], b["label"])
+
+
+def test_bridges_map_reads_left_to_right(graph):
+    side_a = {n for n in graph if graph.nodes[n]["sector"] == "acute"}
+    side_b = {n for n in graph if graph.nodes[n]["sector"] == "social_care"}
+    scores = nx.betweenness_centrality_subset(graph, side_a, side_b)
+    data = page_data(bridges_map(graph, "sector", ("acute", "social_care"), scores=scores, top=3))
+    x = {n["key"]: n["x"] for n in data["nodes"]}
+    top3 = sorted((n for n in graph if scores[n] > 0), key=lambda n: (-scores[n], n))[:3]
+    a = sorted(x[n] for n in side_a if n not in top3)
+    b = sorted(x[n] for n in side_b if n not in top3)
+    assert max(a) < min(b)  # group a on the left, group b on the right
+    for broker in top3:  # brokers between them
+        assert a[len(a) // 2] < x[broker] < b[len(b) // 2]
+    side = _attribute(data, "side")
+    assert [c["name"] for c in side["categories"]][:2] == ["Acute", "Social care"]
+    from kg.labels import SECTOR_COLOURS
+
+    assert side["categories"][0]["color"] == SECTOR_COLOURS["acute"]
+
+
+def test_bridges_map_at_medium_size_draws_what_can_be_read():
+    from kg.analysis.brokers import between_groups_betweenness
+
+    G = person_graph(3000, organisations=20, mean_degree=8, seed=5)
+    scores = between_groups_betweenness(G, "sector", "acute", "community").values
+    html = bridges_map(G, "sector", ("acute", "community"), scores=scores, top=10)
+    data = page_data(html)
+    assert len(data["nodes"]) <= 400
+    keys = {n["key"] for n in data["nodes"]}
+    top = sorted((n for n in G if scores[n] > 0), key=lambda n: (-scores[n], n))[:10]
+    assert set(top) <= keys
+    banner = re.search(r'id="cb-banner"[^>]*>([^<]*)<', html).group(1)
+    assert f"Showing {len(keys):,} of the " in banner and "Left out: " in banner
+    assert data["forumList"]["items"], "no forums listed for the brokers"
+
+
+def test_bridges_forum_list_names_the_brokers_forums(graph):
+    from maps_graphs import forum_info
+
+    forums = forum_info(graph)
+    side_a = {n for n in graph if graph.nodes[n]["sector"] == "acute"}
+    side_b = {n for n in graph if graph.nodes[n]["sector"] == "social_care"}
+    scores = nx.betweenness_centrality_subset(graph, side_a, side_b)
+    data = page_data(
+        bridges_map(graph, "sector", ("acute", "social_care"), scores=scores, top=3, forums=forums)
+    )
+    top3 = sorted((n for n in graph if scores[n] > 0), key=lambda n: (-scores[n], n))[:3]
+    attended = {f for f, info in forums.items() for b in top3 if b in info["members"]}
+    listed = {data["forums"][item["f"]]["id"] for item in data["forumList"]["items"]}
+    assert listed == attended
+    for item in data["forumList"]["items"]:
+        fid = data["forums"][item["f"]]["id"]
+        count = sum(1 for b in top3 if b in forums[fid]["members"])
+        assert item["text"].startswith(f"{count} of the top 3 brokers")
+
+
+def test_to_pyvis_builds_the_same_map(graph):
+    from kg.maps import to_pyvis
+
+    html = network_map(graph, color_by="sector")
+    data = page_data(html)
+    net = to_pyvis(html)
+    assert [n["id"] for n in net.nodes] == [n["id"] for n in data["nodes"]]
+    assert {(e["from"], e["to"]) for e in net.edges} == {
+        (e["from"], e["to"]) for e in data["edges"]
+    }
+    sector = data["attributes"][data["colorBy"]]
+    for ours, theirs in zip(data["nodes"], net.nodes, strict=True):
+        assert (
+            theirs["color"]["background"]
+            == sector["categories"][ours["g"][data["colorBy"]]]["color"]
+        )
+        assert (theirs["x"], theirs["y"]) == (ours["x"], ours["y"])
+        assert "<" not in theirs["title"] and ">" not in theirs["title"]
+    injected = next(n for n in net.nodes if n["id"] == next(
+        m["id"] for m in data["nodes"] if m["key"] == "P0"))  # fmt: skip
+    assert "&lt;img src=x onerror=alert(1)&gt;" in injected["title"]
+    assert net.options.physics.enabled is False
+    by_org = to_pyvis(data, color_by="organisation")
+    assert by_org.nodes[0]["color"]["background"] != "" and len(by_org.nodes) == len(net.nodes)
+    with pytest.raises(InvalidParameter):
+        to_pyvis(data, color_by="shoe_size")
+    with pytest.raises(InvalidParameter):
+        to_pyvis("<html>not a map</html>")

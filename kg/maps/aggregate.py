@@ -16,10 +16,14 @@ from kg.maps._build import (
     person_map_data,
 )
 from kg.maps._page import render_page
+from kg.maps.network import NOTE
 
 __all__ = ["communities_map", "organisations_map"]
 
-_NOTES = ["Hover a node for its profile; hover a line for the ties between two groups."]
+_NOTES = [
+    "Hover a circle for its profile, click it for its people; hover a line for the ties "
+    "between two groups."
+]
 
 
 def _check_communities(communities) -> list[set]:
@@ -43,35 +47,37 @@ def aggregated_page(
     title: str,
     banner: str | None = None,
     color_by: str | None = None,
+    links: Mapping | None = None,
     seed: int = 0,
 ) -> str:
     """One node per community (``by="community"``) or per organisation (``by="organisation"``)."""
     if by == "community":
         membership = community_index(communities)
         labels = {i: f"Community {i + 1}" for i in range(len(communities))}
-        labels[None] = "(no community)"
+        labels[None] = "No community"
         data = aggregate_map_data(
             G, membership, group_labels=labels, unit="community", own_colour=True,
-            color_by=color_by, seed=seed,
+            color_by=color_by, drill={i: i + 1 for i in range(len(communities))}, links=links,
+            seed=seed,
         )  # fmt: skip
     else:
         membership = {n: a.get("organisation") for n, a in G.nodes(data=True)}
-        labels = {None: "(no organisation)"}
+        labels = {None: "No organisation recorded"}
         for _, attrs in G.nodes(data=True):
             org = attrs.get("organisation")
             if org is not None and org not in labels:
                 labels[org] = str(attrs.get("organisation_name") or org)
         data = aggregate_map_data(
             G, membership, group_labels=labels, unit="organisation", own_colour=False,
-            color_by=color_by or "sector", seed=seed,
+            color_by=color_by or "sector", links=links, seed=seed,
         )  # fmt: skip
-    groups, links = len(data["nodes"]), len(data["edges"])
+    groups, lines = len(data["nodes"]), len(data["edges"])
     unit = "communities" if by == "community" else "organisations"
     return render_page(
         data,
         title=title,
         subtitle=f"{G.number_of_nodes():,} people in {groups:,} {unit}; "
-        f"{links:,} links between {unit}",
+        f"{lines:,} links between {unit}",
         banner=banner,
         notes=_NOTES,
     )
@@ -87,6 +93,8 @@ def communities_map(
     size_label: str | None = None,
     title: str | None = None,
     max_nodes: int = 1500,
+    forums: Mapping | None = None,
+    links: Mapping | None = None,
     seed: int = 0,
 ) -> str:
     """Communities of the person network: one node per community, or the people of one.
@@ -105,7 +113,7 @@ def communities_map(
         Disjoint sets of nodes, e.g. Louvain communities.
     community : int, optional
         Index of the community to drill into.
-    color_by, size_by, size_label, title, seed
+    color_by, size_by, size_label, title, forums, links, seed
         As in :func:`kg.maps.network_map` (``color_by`` and sizes apply when drilling in).
     max_nodes : int, default 1500
         When drilling into a larger community, its ``max_nodes`` best-connected people are drawn
@@ -140,8 +148,9 @@ def communities_map(
     communities = _check_communities(communities)
     if community is None:
         return aggregated_page(
-            G, by="community", communities=communities, title=title or "Communities", seed=seed
-        )
+            G, by="community", communities=communities, title=title or "Communities",
+            links=links, seed=seed,
+        )  # fmt: skip
     if isinstance(community, bool) or not isinstance(community, int):
         raise InvalidParameter(f"community must be an integer index, got {community!r}")
     if not 0 <= community < len(communities):
@@ -165,6 +174,8 @@ def communities_map(
         communities=communities,
         size_by=size_by,
         size_label=size_label,
+        forums=forums,
+        links=links,
         seed=seed,
     )
     organisations = {G.nodes[n].get("organisation") for n in members} - {None}
@@ -174,12 +185,17 @@ def communities_map(
         subtitle=f"{len(members):,} people from {len(organisations)} organisation"
         f"{'s' if len(organisations) != 1 else ''}",
         banner=banner,
-        notes=["Hover a node or line for details; scroll to zoom; drag to pan."],
+        notes=[NOTE],
     )
 
 
 def organisations_map(
-    G: nx.Graph, *, color_by: str = "sector", title: str | None = None, seed: int = 0
+    G: nx.Graph,
+    *,
+    color_by: str = "sector",
+    title: str | None = None,
+    links: Mapping | None = None,
+    seed: int = 0,
 ) -> str:
     """The organisation-level network: person-to-person ties aggregated between organisations.
 
@@ -216,5 +232,6 @@ def organisations_map(
     if color_by not in ("sector", "profession", "organisation"):
         raise InvalidParameter("color_by must be 'sector' or 'profession' for the organisation map")
     return aggregated_page(
-        G, by="organisation", title=title or "Organisations", color_by=color_by, seed=seed
-    )
+        G, by="organisation", title=title or "Organisations", color_by=color_by, links=links,
+        seed=seed,
+    )  # fmt: skip

@@ -7,11 +7,14 @@ from collections.abc import Mapping, Sequence
 import networkx as nx
 
 from kg.errors import InvalidParameter, NotFound
+from kg.labels import attribute_label
+from kg.maps._arrange import radial, separate
 from kg.maps._build import (
-    ATTRIBUTE_LABELS,
     check_color_by,
     check_graph,
     person_map_data,
+    positions,
+    scaled_sizes,
 )
 from kg.maps._page import render_page
 
@@ -23,20 +26,30 @@ def _check_positive_int(name: str, value, minimum: int = 1) -> None:
         raise InvalidParameter(f"{name} must be an integer >= {minimum}, got {value!r}")
 
 
-def _colour_words(color_by) -> str:
+def colour_words(color_by) -> str:
     if isinstance(color_by, Mapping):
         return "group"
-    return ATTRIBUTE_LABELS.get(color_by, color_by).lower()
+    return attribute_label(color_by).lower()
 
 
-def _period(G: nx.Graph) -> str:
+def period(G: nx.Graph) -> str:
+    """ "; 1 Jan 2018 to 30 Nov 2019"-style words for the graph's window ("" when open)."""
     window = G.graph.get("window")
     if not window:
         return ""
     if isinstance(window, list | tuple) and len(window) == 2:
-        start, end = (str(w) if w else "..." for w in window)
-        return f"; period {start} to {end}"
+        start, end = (str(w) if w else None for w in window)
+        if start and end:
+            return f"; period {start} to {end}"
+        if start:
+            return f"; from {start}"
+        if end:
+            return f"; until {end}"
+        return ""
     return f"; period {window}"
+
+
+NOTE = "Hover for a summary, click or find someone for details; scroll to zoom; drag to pan."
 
 
 def network_map(
@@ -48,6 +61,8 @@ def network_map(
     title: str | None = None,
     max_nodes: int = 1500,
     communities: Sequence[set] | None = None,
+    forums: Mapping | None = None,
+    links: Mapping | None = None,
     seed: int = 0,
 ) -> str:
     """The whole person network as one self-contained interactive HTML page.
@@ -74,6 +89,12 @@ def network_map(
         given) or per organisation instead, and says so in a banner, so the browser never hangs.
     communities : sequence of sets, optional
         Person communities, e.g. from Louvain; adds a "Community" colouring.
+    forums : mapping forum id -> {"name", "kind", "members"}, optional
+        The forums, so a person's panel lists the ones they attend by name (``members``: the
+        people who attend). Without it, the panel lists the forum ids on their ties.
+    links : mapping, optional
+        Panel links (``{"ego": ..., "person": ..., "group": ...}``, ``{key}`` is replaced by a
+        person's id); default: the API's routes. ``{}`` shows none.
     seed : int
         Seed of the layout, so the same graph is drawn the same way.
 
@@ -126,14 +147,15 @@ def network_map(
         communities=communities,
         size_by=size_by,
         size_label=size_label,
+        forums=forums,
+        links=links,
         seed=seed,
     )
     return render_page(
         data,
         title=title or "Collaboration network",
-        subtitle=f"{n:,} people, {m:,} connections; coloured by {_colour_words(color_by)}"
-        + _period(G),
-        notes=["Hover a node or line for details; scroll to zoom; drag to pan."],
+        subtitle=f"{n:,} people, {m:,} connections" + period(G),
+        notes=[NOTE],
     )
 
 
@@ -148,6 +170,8 @@ def ego_map(
     title: str | None = None,
     max_nodes: int = 1500,
     communities: Sequence[set] | None = None,
+    forums: Mapping | None = None,
+    links: Mapping | None = None,
     seed: int = 0,
 ) -> str:
     """One person's ego network: everyone within ``hops`` steps, and the ties among them.
@@ -160,8 +184,9 @@ def ego_map(
         The person at the centre, drawn larger with a dark ring.
     hops : int, default 1
         Radius in steps along ties.
-    color_by, size_by, size_label, title, communities, seed
-        As in :func:`network_map`; the page also offers colouring by distance from the person.
+    color_by, size_by, size_label, title, communities, forums, links, seed
+        As in :func:`network_map`; the page also offers colouring by distance from the person,
+        who is drawn in the middle with each step out on a wider ring.
     max_nodes : int, default 1500
         If more people are within reach, the nearest ``max_nodes`` (breadth first) are drawn and a
         banner says so.
@@ -200,9 +225,19 @@ def ego_map(
             f"{reach:,} people are within {hops} steps; the {max_nodes:,} nearest are drawn. "
             "Use fewer hops to see everyone."
         )
-    labels = {0: "the person", 1: "1 step away"}
-    steps = {node: labels.get(d, f"{d} steps away") for node, d in distance.items()}
+    words = {0: "The person", 1: "1 step away"}
+    words.update({d: f"{d} steps away" for d in range(2, hops + 1)})
+    greys = {0: "#111111", 1: "#4a90c8", 2: "#9ecae1", 3: "#c6dbef", 4: "#deebf7"}
     name = str(G.nodes[person_id].get("name") or person_id)
+    index = {node: i for i, node in enumerate(nodes)}
+    xy = radial(
+        positions(G, nodes, index, seed), [distance[n] for n in nodes], centre=0,
+        ring=110.0 if hops == 1 else 150.0,
+    )  # fmt: skip
+    if len(nodes) <= 800:  # the biggest people sit together on a ring: give each room
+        sizes = scaled_sizes(nodes, size_by, smallest=6.0, largest=28.0, default=10.0)
+        xy = separate(xy, [s + 3.0 for s in sizes], gap=2.0, iterations=150)
+        xy -= xy[0]  # the person stays in the middle
     data = person_map_data(
         G,
         nodes,
@@ -211,19 +246,31 @@ def ego_map(
         size_by=size_by,
         size_label=size_label,
         rings={person_id: ["The person this map is about"]},
-        extra_attributes=[("distance", "Distance from the person", steps)],
-        legend_extra=["Dark ring: the person this map is about."],
+        extra_attributes=[
+            (
+                "distance",
+                "Distance from the person",
+                {n: distance[n] for n in nodes},
+                words,
+                {d: greys.get(d, "#deebf7") for d in words},
+            )
+        ],  # fmt: skip
+        legend_extra=["Dark ring: the person this map is about, in the middle."],
+        forums=forums,
+        links=links,
+        xy=xy,
         seed=seed,
     )
     keys = [a["key"] for a in data["attributes"]]
     wanted = "group" if isinstance(color_by, Mapping) else color_by
     data["colorBy"] = keys.index(wanted) if wanted in keys else 0
+    data["centre"] = 0
     edges = G.subgraph(nodes).number_of_edges()
     return render_page(
         data,
         title=title or f"Ego network of {name}",
         subtitle=f"{len(nodes) - 1:,} people within {hops} step{'s' if hops != 1 else ''}, "
-        f"{edges:,} connections; coloured by {_colour_words(color_by)}" + _period(G),
+        f"{edges:,} connections" + period(G),
         banner=banner,
-        notes=["Hover a node or line for details; scroll to zoom; drag to pan."],
+        notes=[NOTE],
     )
