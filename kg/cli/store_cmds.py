@@ -25,24 +25,36 @@ console = Console(stderr=True)
 
 @app.command("template")
 def template(
-    folder: Annotated[Path, typer.Argument(help="Folder to write the empty CSV templates into.")],
+    target: Annotated[
+        Path,
+        typer.Argument(help="A folder for the CSV templates, or FILE.xlsx for one workbook."),
+    ],
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
 ) -> None:
-    """Write empty CSV templates of the import format, each with a commented example row.
+    """Write empty templates of the import format, each with a commented example row.
 
-    Fill them in (or copy them into one .xlsx workbook, one sheet per file), then run
-    [bold]kg ingest FOLDER --dry-run[/bold] to check them.
+    A folder gets one CSV file per file of the format, whose comments list the allowed values
+    of its closed columns. A name ending in .xlsx gets one workbook with a sheet per file and
+    dropdowns of the allowed values. Fill them in, then run
+    [bold]kg ingest TARGET --dry-run[/bold] to check them.
 
-    Example: [bold]kg template my-partnership/[/bold]
+    Examples:
+      [bold]kg template my-partnership/[/bold]
+      [bold]kg template partnership.xlsx[/bold]
     """
     try:
-        paths = write_templates(folder, overwrite=force)
+        paths = write_templates(target, overwrite=force)
     except FileExistsError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from None
+    if target.suffix.lower() == ".xlsx":
+        sheets = ", ".join(spec.name for spec in FILES)
+        console.print(f"  {target}  [dim]sheets: {sheets}[/dim]")
+        console.print(f"Wrote the workbook. Next: fill it in, then kg ingest {target} --dry-run")
+        return
     for spec, path in zip(FILES, paths, strict=True):
         console.print(f"  {path}  [dim]{spec.about}[/dim]")
-    console.print(f"Wrote {len(paths)} templates. Next: fill them in, then kg ingest {folder}")
+    console.print(f"Wrote {len(paths)} templates. Next: fill them in, then kg ingest {target}")
 
 
 @contextmanager

@@ -7,11 +7,35 @@ blank. Columns not listed here are kept as properties of the node or relationshi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from functools import lru_cache
 
-__all__ = ["FORMAT_VERSION", "FILES", "FileSpec"]
+from kg.model import AssetKind, AssetRelation, ForumKind, RoleKind, RoleLevel, Sector, TieKind
+
+__all__ = ["FILES", "FORMAT_VERSION", "MAX_COUNT", "MAX_WEIGHT", "FileSpec", "parse_date"]
 
 FORMAT_VERSION = 1
+# A tie's weight is how strong it is, not a measurement: anything above this is a mistake, and an
+# astronomic weight would swamp every other tie in the network (each person its own community).
+MAX_WEIGHT = 1e6
+MAX_COUNT = 1_000_000  # meetings attended; also keeps the number within 64 bits for every store
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+@lru_cache(maxsize=1 << 16)  # a bundle repeats a few thousand dates over a million rows
+def parse_date(text: str) -> date:
+    """The date written ``YYYY-MM-DD``, exactly; raises ``ValueError`` otherwise.
+
+    ``date.fromisoformat`` alone also takes ``20140601`` and ``2014-W23-1``: two spellings of one
+    date would give one row two identities.
+    """
+    if not _ISO_DATE.fullmatch(text):
+        raise ValueError(f"{text!r} is not YYYY-MM-DD")
+    return date.fromisoformat(text)
 
 
 @dataclass(frozen=True)
@@ -21,6 +45,8 @@ class FileSpec:
     optional: tuple[str, ...]
     example: tuple[str, ...]  # one example row, in column order
     about: str
+    # the columns with a closed vocabulary, and which
+    vocabularies: dict[str, type[StrEnum]] = field(default_factory=dict, hash=False)
 
     @property
     def filename(self) -> str:
@@ -39,6 +65,7 @@ FILES: tuple[FileSpec, ...] = (
         ("parent_id",),
         ("ORG-ACUTE-W", "Westbridge Hospitals NHS Trust", "acute", ""),
         "Organisations and their teams (a team names its organisation in parent_id).",
+        {"sector": Sector},
     ),
     FileSpec(
         "people",
@@ -50,9 +77,10 @@ FILES: tuple[FileSpec, ...] = (
     FileSpec(
         "roles",
         ("person_id", "organisation_id", "title", "kind", "level"),
-        ("start", "end"),
-        ("P0001", "ORG-ACUTE-W", "OT team lead", "hybrid", "middle", "2014-04-01", ""),
-        "Roles people hold at organisations, over time.",
+        ("start", "end", "id"),
+        ("P0001", "ORG-ACUTE-W", "OT team lead", "hybrid", "middle", "2014-04-01", "", ""),
+        "Roles people hold at organisations, over time (an id lets a start date be corrected).",
+        {"kind": RoleKind, "level": RoleLevel},
     ),
     FileSpec(
         "forums",
@@ -60,12 +88,13 @@ FILES: tuple[FileSpec, ...] = (
         ("organisation_id", "cadence"),
         ("F-DISCHARGE", "Discharge Forum", "mdt", "ORG-ACUTE-W", "monthly"),
         "Forums: boards, MDTs, communities of practice, learning communities, events.",
+        {"kind": ForumKind},
     ),
     FileSpec(
         "attendance",
         ("person_id", "forum_id"),
-        ("start", "end", "count"),
-        ("P0001", "F-DISCHARGE", "2014-05-01", "2016-03-31", "18"),
+        ("start", "end", "count", "id"),
+        ("P0001", "F-DISCHARGE", "2014-05-01", "2016-03-31", "18", ""),
         "Who attends or is a member of which forum; count = meetings attended.",
     ),
     FileSpec(
@@ -74,6 +103,7 @@ FILES: tuple[FileSpec, ...] = (
         ("forum_id", "created"),
         ("A-MIN-001", "Discharge Forum minutes, May 2014", "minutes", "F-DISCHARGE", "2014-05-14"),
         "Knowledge assets: minutes, pathways, protocols, agreements, training packs.",
+        {"kind": AssetKind},
     ),
     FileSpec(
         "asset_links",
@@ -81,13 +111,15 @@ FILES: tuple[FileSpec, ...] = (
         ("date",),
         ("P0001", "A-MIN-001", "authored", "2014-05-14"),
         "Who authored or uses which asset (relation: authored or uses).",
+        {"relation": AssetRelation},
     ),
     FileSpec(
         "ties",
         ("source_id", "target_id", "kind"),
-        ("weight", "start", "end"),
-        ("P0001", "P0002", "advice", "2", "2014-06-01", ""),
+        ("weight", "start", "end", "id"),
+        ("P0001", "P0002", "advice", "2", "2014-06-01", "", ""),
         "Direct person-to-person ties, from source to target (advice goes from seeker to giver).",
+        {"kind": TieKind},
     ),
     FileSpec(
         "phases",
