@@ -42,9 +42,10 @@ def separate(
         dist = np.hypot(d[..., 0], d[..., 1])
         np.fill_diagonal(dist, np.inf)
         overlap = need - dist
-        overlap[overlap < 0] = 0.0
-        if overlap.max() <= 0.5:
+        if overlap.max() <= 0.0:
             break
+        # Half a pixel more than needed, so a pair converges to touching, not to almost.
+        overlap = np.where(overlap > 0, overlap + 0.5, 0.0)
         push = (overlap / np.maximum(dist, 1e-6) / 2.0)[..., None] * d
         xy += push.sum(axis=1) * 0.9
     return xy
