@@ -91,7 +91,11 @@ class Community(_Open):
 
 
 class CommunitiesAnswer(_Answer):
-    modularity: float
+    modularity: float = Field(description="standard modularity (resolution 1) of the partition")
+    quality: float = Field(description="modularity at the requested resolution")
+    resolution: float
+    restarts: int = Field(description="seeded runs; the best is kept")
+    modularity_spread: dict[str, float] = Field(description="min, median, max over the runs")
     communities: list[Community]
 
 

@@ -134,7 +134,11 @@ def communities_cmd(
                                  **_net(window, phase, layers, min_weight, as_of))
     _emit(r, fmt, r["communities"], ["id", "size", "kind", "organisations", "sectors",
                                       "professions", "anchoring_forums"],
-          f"{len(r['communities'])} communities, modularity {r['modularity']:.3f}")
+          f"{len(r['communities'])} communities, modularity {r['modularity']:.3f} "
+          f"({r['restarts_note']}; runs {r['modularity_spread']['min']:.3f} to "
+          f"{r['modularity_spread']['max']:.3f})"
+          + (f"; quality at resolution {r['resolution']:g}: {r['quality']:.3f}"
+             if r["resolution"] != 1 else ""))
 
 
 @analyse_app.command("silos")

@@ -181,6 +181,11 @@ def communities(
             kinds[p["kind"]] = kinds.get(p["kind"], 0) + 1
         return {
             "modularity": found["modularity"],
+            "quality": found["quality"],
+            "resolution": found["resolution"],
+            "restarts": found["restarts"],
+            "restarts_note": found["restarts_note"],
+            "modularity_spread": found["modularity_spread"],
             "method": method,
             "split_disconnected": found["split_disconnected"],
             "all_connected": True,  # guaranteed by detect_communities (disconnected ones split)
