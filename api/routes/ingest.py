@@ -1,12 +1,17 @@
-"""``POST /ingest``: import a zipped CSV bundle or an ``.xlsx`` workbook (admins).
+"""``POST /ingest``: import a bundle or a network file (admins).
 
-The same checks and all-or-nothing write as ``kg ingest``. The upload is unpacked into a private
-temporary folder: only ``*.csv`` members are taken (by their base name, so a zip of the bundle
-folder works), nothing is written outside it, and the unpacked size is capped.
+The same checks and all-or-nothing write as ``kg ingest``. A bundle arrives as a zip of its CSV
+files or an ``.xlsx`` workbook; a network file (GraphML, GEXF, Pajek, UCINET DL, NetDraw VNA, an
+edge list or survey CSV, a Kumu or Polinode workbook, or a zip of their CSV pair) as itself, its
+format told from its extension or the ``format`` parameter, with ``map`` and ``default`` as on
+the command line. The upload is kept in a private temporary folder: a zip gives only its
+``*.csv`` members (by their base name, so a zip of the bundle folder works), nothing is written
+outside it, and the unpacked size is capped.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 import zipfile
@@ -18,7 +23,8 @@ from fastapi import APIRouter, File, Query, UploadFile
 from api.deps import AdminDep, SettingsDep, StoreDep
 from api.schemas import IngestAnswer
 from kg.errors import ImportValidationError, Problem, UploadTooLarge
-from kg.ingest import ingest_path
+from kg.ingest import FORMATS, Mapping, ingest_path
+from kg.ingest.foreign import EXTENSIONS
 
 router = APIRouter(tags=["ingest"])
 
@@ -36,14 +42,27 @@ def _refuse(name: str, message: str) -> ImportValidationError:
     return ImportValidationError([Problem(name, None, None, message)])
 
 
-def _unpack(upload: Path, name: str, into: Path, limit: int) -> Path:
-    """Write the bundle under ``into``; return the path to ingest."""
-    if name.lower().endswith(".xlsx"):
-        target = into / "bundle.xlsx"
+_SINGLE = {".xlsx", ".xml", ".txt", *EXTENSIONS}
+
+
+def _safe_name(name: str) -> str:
+    """The upload's base name with only plain characters, so problems can name it."""
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", name).lstrip(".")[-100:]
+    return cleaned or "upload"
+
+
+def _unpack(upload: Path, name: str, into: Path, limit: int, fmt: str | None) -> Path:
+    """Write the upload under ``into``; return the path to ingest."""
+    suffix = PurePosixPath(name).suffix.lower()
+    if suffix in _SINGLE or (fmt not in (None, "bundle", "kumu", "polinode") and suffix != ".zip"):
+        folder = into / "file"
+        folder.mkdir()
+        target = folder / _safe_name(name)
         shutil.move(upload, target)
         return target
     if not zipfile.is_zipfile(upload):
-        raise _refuse(name, "not a zip of CSV files or an .xlsx workbook")
+        known = " ".join(sorted(_SINGLE))
+        raise _refuse(name, f"not a zip of CSV files, nor a file ending in one of: {known}")
     folder = into / "bundle"
     folder.mkdir()
     with zipfile.ZipFile(upload) as archive:
@@ -84,14 +103,40 @@ def ingest(
     file: Annotated[
         UploadFile,
         File(
-            description="A .zip of the bundle's CSV files, or an "
-            ".xlsx workbook with the same sheets"
+            description="A .zip of the bundle's CSV files, an .xlsx workbook with the same "
+            "sheets, or a network file (.graphml .gexf .net .paj .dl .vna .csv, a Kumu or "
+            "Polinode .xlsx, or a .zip of their CSV pair)"
         ),
     ],
     dry_run: Annotated[bool, Query(description="Check every row, write nothing")] = False,
+    format: Annotated[
+        str | None,
+        Query(
+            pattern="^(" + "|".join(FORMATS) + ")$",
+            description="The upload's format; by default told from its extension "
+            "(a survey export needs format=survey)",
+        ),
+    ] = None,
+    maps: Annotated[
+        list[str] | None,
+        Query(
+            alias="map",
+            description="ATTRIBUTE=FIELD (club=organisation) or FIELD:VALUE=NEW "
+            "(sector:Hospital=acute), as kg ingest --map; repeat",
+        ),
+    ] = None,
+    defaults: Annotated[
+        list[str] | None,
+        Query(
+            alias="default",
+            description="FIELD=VALUE where the file gives none (sector=other), as kg ingest "
+            "--default; repeat",
+        ),
+    ] = None,
 ) -> dict:
-    """Every problem is reported at once (file, row, column) with status 422, and then
-    nothing is written; importing the same bundle again changes nothing."""
+    """Every problem is reported at once (file, row or line, column) with status 422, and then
+    nothing is written; importing the same upload again changes nothing."""
+    mapping = Mapping.from_options(maps or (), defaults or ()) if maps or defaults else None
     name = PurePosixPath(file.filename or "upload").name
     limit = settings.max_upload_mb * 2**20
     with tempfile.TemporaryDirectory(prefix="carebridge-upload-") as tmp:
@@ -103,8 +148,8 @@ def ingest(
                 if size > limit:
                     raise UploadTooLarge(too_large(settings.max_upload_mb))
                 out.write(chunk)
-        bundle = _unpack(upload, name, Path(tmp), limit)
-        report = ingest_path(store, bundle, dry_run=dry_run)
+        bundle = _unpack(upload, name, Path(tmp), limit, format)
+        report = ingest_path(store, bundle, dry_run=dry_run, fmt=format, mapping=mapping)
     out = report.as_dict()
     out["revision"] = store.revision()
     return out

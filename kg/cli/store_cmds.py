@@ -14,8 +14,8 @@ from rich.table import Table
 
 from kg.cli import app
 from kg.config import get_settings
-from kg.errors import CarebridgeError, ImportValidationError
-from kg.ingest import FILES, IngestReport, ingest_path
+from kg.errors import CarebridgeError, ImportValidationError, InvalidParameter
+from kg.ingest import FILES, FORMATS, IngestReport, Mapping, ingest_path
 from kg.ingest.template import write_templates
 from kg.store import GraphStore, open_store
 from kg.store.migrate import copy_store
@@ -83,8 +83,9 @@ def _progress_bar(enabled: bool):
 
 
 def print_ingest_report(report: IngestReport) -> None:
-    table = Table(title="Import" + (" (dry run: nothing written)" if report.dry_run else ""))
-    table.add_column("file")
+    title = "Import" if report.format == "bundle" else f"Import of a {report.format} file"
+    table = Table(title=title + (" (dry run: nothing written)" if report.dry_run else ""))
+    table.add_column("file" if report.format == "bundle" else "became")
     table.add_column("rows", justify="right")
     for name, n in report.rows.items():
         table.add_row(name, f"{n:,}")
@@ -103,26 +104,85 @@ def print_ingest_report(report: IngestReport) -> None:
 @app.command("ingest")
 def ingest(
     path: Annotated[
-        Path, typer.Argument(help="A bundle folder of CSV files, or one .xlsx workbook.")
+        Path,
+        typer.Argument(
+            help="A bundle folder or .xlsx workbook, or a network file another tool wrote."
+        ),
     ],
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check everything, write nothing.")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    from_: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            help=f"The file's format: {', '.join(FORMATS)}. Default: told from the extension "
+            "(.graphml .gexf .net .paj .dl .vna .csv; a folder or .xlsx is a bundle unless its "
+            "sheets are Kumu's or Polinode's). A survey export always needs --from survey.",
+            case_sensitive=False,
+        ),
+    ] = None,
+    maps: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            help="ATTRIBUTE=FIELD says which attribute of the file is which field "
+            "(club=organisation; \"advice_*=advice\" for survey columns); FIELD:VALUE=NEW recodes"
+            " a value (sector:Hospital=acute). Repeat as needed.",
+        ),
+    ] = None,
+    defaults: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--default",
+            help="FIELD=VALUE where the file gives none (sector=other, role_kind=clinical, "
+            "level=frontline, kind=advice). Repeat as needed.",
+        ),
+    ] = None,
+    mapping_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--mapping-file",
+            help="A TOML file with \\[map], \\[values.FIELD] and \\[defaults] tables (the "
+            "options above win over it).",
+        ),
+    ] = None,
 ) -> None:
-    """Import a partnership bundle into the store (KG_DATA_DIR, default ./kg-data).
+    """Import a partnership bundle, or a network file, into the store (KG_DATA_DIR).
 
-    The import is [bold]all or nothing[/bold]: every problem in the bundle is listed with its
-    file, row and column, and then nothing is written. Importing the same bundle again changes
-    nothing; a changed row is updated in place. See [bold]kg template[/bold] for the format.
+    The import is [bold]all or nothing[/bold]: every problem is listed with its file, row (or
+    line) and column, and then nothing is written. Importing the same file again changes
+    nothing; a changed row is updated in place. See [bold]kg template[/bold] for the bundle.
+
+    Network files (GraphML, GEXF, Pajek, UCINET DL, NetDraw VNA, an edge list CSV, Kumu or
+    Polinode spreadsheets, a wide survey export): nodes become people and edges ties. Node
+    attributes named like the bundle's fields (name, organisation, team, sector, profession,
+    band, title, role_kind, level) are used; --map says which other attribute is which; the
+    rest are kept as properties. A new organisation needs a sector (an attribute or
+    --default sector=...), and people at one need role_kind and level.
 
     Examples:
       [bold]kg ingest my-partnership/ --dry-run[/bold]
       [bold]kg ingest partnership.xlsx[/bold]
+      [bold]kg ingest network.graphml --map club=organisation --default sector=other[/bold]
+      [bold]kg ingest lazega.paj --map office=organisation --mapping-file lazega.toml[/bold]
+      [bold]kg ingest responses.csv --from survey --map "Q3_*=advice"[/bold]
     """
+    fmt = from_.lower() if from_ else None
+    if fmt is not None and fmt not in FORMATS:
+        raise typer.BadParameter(f"use one of {', '.join(FORMATS)}", param_hint="--from")
+    mapping = None
+    if maps or defaults or mapping_file:
+        try:
+            mapping = Mapping.from_options(maps or (), defaults or (), mapping_file)
+        except InvalidParameter as exc:
+            raise typer.BadParameter(str(exc), param_hint="--map/--default") from None
     with open_store() as store, _progress_bar(not quiet) as progress:
         try:
-            report = ingest_path(store, path, dry_run=dry_run, progress=progress)
+            report = ingest_path(
+                store, path, dry_run=dry_run, progress=progress, fmt=fmt, mapping=mapping
+            )
         except ImportValidationError as exc:
             console.print(f"[red]{len(exc.problems)} problem(s); nothing was imported.[/red]")
             for problem in exc.problems[:200]:
@@ -130,6 +190,9 @@ def ingest(
             if len(exc.problems) > 200:
                 console.print(f"  ... and {len(exc.problems) - 200} more")
             console.print("Fix the rows above and run the same command again.")
+            raise typer.Exit(1) from None
+        except InvalidParameter as exc:
+            console.print(f"[red]error:[/red] {exc}", highlight=False)
             raise typer.Exit(1) from None
     print_ingest_report(report)
 

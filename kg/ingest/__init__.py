@@ -1,11 +1,16 @@
-"""Import a partnership bundle into the store: all or nothing, idempotent.
+"""Import a partnership bundle, or a network file another tool wrote: all or nothing, idempotent.
 
 >>> from kg.store.sqlite import SQLiteStore          # doctest: +SKIP
 >>> report = ingest_path(SQLiteStore("kg-data/carebridge.sqlite"), "my-bundle/")  # doctest: +SKIP
+>>> report = ingest_path(store, "network.graphml",                                # doctest: +SKIP
+...                      mapping=Mapping.from_options(["club=organisation"], ["sector=other"]))
 
-Every problem in the bundle is reported at once (file, row, column) through
-:class:`~kg.errors.ImportValidationError`, and then nothing is written. A valid bundle is written
+Every problem is reported at once (file, row or line, column) through
+:class:`~kg.errors.ImportValidationError`, and then nothing is written. A valid import is written
 in one transaction; importing it again changes nothing, and a changed row updates in place.
+Network files (GraphML, GEXF, Pajek, UCINET DL, NetDraw VNA, edge lists, Kumu and Polinode
+spreadsheets, wide survey exports) are first read into the bundle's tables by
+:mod:`kg.ingest.foreign`, so they pass the same checks.
 """
 
 from __future__ import annotations
@@ -16,13 +21,14 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from kg.errors import ImportValidationError
+from kg.errors import ImportValidationError, InvalidParameter
 from kg.ingest.convert import convert_tables
+from kg.ingest.foreign import FORMATS, Mapping, detect_format, read_foreign, relabel_problems
 from kg.ingest.formats import FILES, FORMAT_VERSION
 from kg.ingest.reader import read_bundle
 from kg.store.base import GraphStore, WriteResult
 
-__all__ = ["FILES", "FORMAT_VERSION", "IngestReport", "ingest_path"]
+__all__ = ["FILES", "FORMATS", "FORMAT_VERSION", "IngestReport", "Mapping", "ingest_path"]
 
 # progress(stage, advance, total): stage is "validate" or "write"; total is known up front.
 IngestProgress = Callable[[str, int, int], None]
@@ -34,6 +40,7 @@ class IngestReport:
 
     path: str
     dry_run: bool
+    format: str = "bundle"
     rows: dict[str, int] = field(default_factory=dict)
     nodes: dict[str, int] = field(default_factory=dict)
     relationships: dict[str, int] = field(default_factory=dict)
@@ -52,36 +59,74 @@ def ingest_path(
     *,
     dry_run: bool = False,
     progress: IngestProgress | None = None,
+    fmt: str | None = None,
+    mapping: Mapping | None = None,
 ) -> IngestReport:
-    """Validate the bundle at ``path`` and, unless ``dry_run``, write it in one transaction.
+    """Validate the bundle or network file at ``path`` and, unless ``dry_run``, write it.
+
+    Parameters
+    ----------
+    store : GraphStore
+    path : str or Path
+        A bundle folder or ``.xlsx``, or a network file (see :mod:`kg.ingest.foreign`).
+    dry_run : bool
+        Check everything, write nothing.
+    progress : callable, optional
+        ``progress(stage, advance, total)``.
+    fmt : str, optional
+        One of :data:`FORMATS`; by default told from the extension (or the file's first bytes).
+    mapping : Mapping, optional
+        For network files: which attribute is which field, recodings, defaults.
 
     Raises
     ------
     ImportValidationError
         Listing every problem found; the store is left untouched.
+    InvalidParameter
+        An unknown ``fmt``, or a mapping given for a bundle.
     """
     path = Path(path)
+    if fmt is not None and fmt not in FORMATS:
+        raise InvalidParameter(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if fmt is None:
+        fmt = detect_format(path) if path.exists() else "bundle"
+    if fmt == "bundle" and mapping is not None and mapping != Mapping():
+        raise InvalidParameter(
+            "a mapping (--map, --default, --mapping-file) applies to network files; a bundle "
+            "already names its columns"
+        )
     # Millions of small records: the cyclic GC would rescan them all, over and over, for nothing.
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _ingest(store, path, dry_run, progress)
+        return _ingest(store, path, dry_run, progress, fmt, mapping)
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
 def _ingest(
-    store: GraphStore, path: Path, dry_run: bool, progress: IngestProgress | None
+    store: GraphStore,
+    path: Path,
+    dry_run: bool,
+    progress: IngestProgress | None,
+    fmt: str | None,
+    mapping: Mapping | None,
 ) -> IngestReport:
-    tables, problems, notes = read_bundle(path)
+    if fmt == "bundle":
+        tables, problems, notes = read_bundle(path)
+    else:
+        tables, problems, notes = read_foreign(path, fmt, mapping, store=store)
     imported_at = datetime.now(UTC).isoformat(timespec="seconds")
     records = convert_tables(tables, stored_ids=store.existing_ids, imported_at=imported_at)
-    problems += records.problems
+    problems += relabel_problems(records.problems, tables)
     if problems:
         raise ImportValidationError(problems)
 
-    report = IngestReport(str(path), dry_run, rows=records.rows, notes=notes)
+    rows = records.rows
+    if fmt != "bundle":  # tables made from one file: name them, not CSV files that do not exist
+        rows = {name.removesuffix(".csv"): n for name, n in rows.items()}
+    report = IngestReport(str(path), dry_run, fmt or "bundle", rows=rows, notes=notes)
     for node in records.nodes:
         report.nodes[node.label.value] = report.nodes.get(node.label.value, 0) + 1
     for rel in records.relationships:
