@@ -156,3 +156,63 @@ def test_sqlite_survives_reopen_and_a_second_process(tmp_path):
     with SQLiteStore(path) as s:
         assert s.counts()["nodes"]["Person"] == 50
         assert s.revision() > rev
+
+
+def test_sqlite_reader_opens_and_reads_while_an_import_is_writing(tmp_path):
+    """WAL lets readers read while one process writes; opening the store must not write."""
+    import threading
+    import time
+
+    from kg.store.sqlite import SQLiteStore
+
+    path = tmp_path / "kg.sqlite"
+    with SQLiteStore(path) as s:
+        s.upsert(people(3))
+    writing, release = threading.Event(), threading.Event()
+
+    def hold(_written: int) -> None:  # progress is called inside the write transaction
+        writing.set()
+        release.wait(60)
+
+    def write() -> None:
+        with SQLiteStore(path) as w:
+            w.upsert(people(10), progress=hold)
+
+    seen: dict = {}
+
+    def read() -> None:
+        with SQLiteStore(path) as r:
+            seen.update(
+                people=r.counts()["nodes"]["Person"],
+                revision=r.revision(),
+                snapshot=len(r.snapshot().nodes[P]),
+                node=r.get_node(P, "p0").id,
+            )
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        assert writing.wait(30)
+        reader = threading.Thread(target=read, daemon=True)
+        began = time.monotonic()
+        reader.start()
+        reader.join(10)
+        waited = time.monotonic() - began
+    finally:
+        release.set()
+        writer.join(60)
+    reader.join(70)
+    assert waited < 5, f"the reader waited {waited:.1f} s for the writer"
+    assert seen == {"people": 3, "revision": 1, "snapshot": 3, "node": "p0"}  # before the import
+    with SQLiteStore(path) as s:
+        assert s.counts()["nodes"]["Person"] == 10
+
+
+def test_sqlite_new_store_gets_its_schema_once(tmp_path):
+    from kg.store.sqlite import SQLiteStore
+
+    path = tmp_path / "new" / "kg.sqlite"
+    with SQLiteStore(path) as s:
+        assert s.revision() == 0 and sum(s.counts()["nodes"].values()) == 0
+    with SQLiteStore(path) as s:  # reopening finds the schema and writes nothing
+        assert s.revision() == 0

@@ -129,12 +129,19 @@ class SQLiteStore(GraphStore):
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        conn = None
         try:
             conn = self._conn()
-            conn.executescript(_SCHEMA)
+            found = self._schema_version(conn)
+            if found is None:
+                # A new store. Only now is opening a write: an existing store is opened with
+                # reads alone, so a reader never queues behind an import holding the write lock.
+                conn.executescript(f"BEGIN IMMEDIATE;{_SCHEMA}COMMIT;")
+                found = self._schema_version(conn)
         except sqlite3.DatabaseError as exc:
+            if conn is not None and conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise StoreError(f"cannot open the store at {self.path}: {exc}") from exc
-        found = int(self._meta("schema_version"))
         if found != SCHEMA_VERSION:
             raise StoreError(
                 f"{self.path} has schema version {found}; this Carebridge reads {SCHEMA_VERSION}"
@@ -178,8 +185,13 @@ class SQLiteStore(GraphStore):
         finally:
             conn.execute("COMMIT")
 
-    def _meta(self, key: str) -> str:
-        return self._conn().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()[0]
+    @staticmethod
+    def _schema_version(conn: sqlite3.Connection) -> int | None:
+        """The store's schema version, or ``None`` when the schema has yet to be created."""
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone():
+            return None
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return None if row is None else int(row[0])
 
     @staticmethod
     def _bump(conn: sqlite3.Connection) -> int:
