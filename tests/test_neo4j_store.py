@@ -60,7 +60,8 @@ NAMED = re.compile(r"[(\[]\w*:(`?)(\w+)")
 
 def all_statements() -> list[tuple[str, str]]:
     out = [("schema", s) for s in neo4j_store.SCHEMA]
-    out += [("meta", s) for s in (neo4j_store._REVISION, neo4j_store._BUMP, neo4j_store._INIT)]
+    meta = (neo4j_store._REVISION, neo4j_store._BUMP, neo4j_store._INIT, neo4j_store._LOCK)
+    out += [("meta", s) for s in meta]
     for label, q in neo4j_store.NODE_QUERIES.items():
         out += [(label.value, s) for s in astuple(q)]
     for type_, q in neo4j_store.REL_QUERIES.items():
@@ -147,3 +148,150 @@ def test_moving_a_relationship_endpoint_updates_it(store):
     (rel,) = store.relationships(RelType.TIE)
     assert rel.target == "p2"
     assert store.relationships(RelType.TIE, target="p1") == []
+
+
+@needs_driver
+def test_no_statement_tests_a_parameter_for_null():
+    # `($x IS NULL OR a.id = $x)` keeps the planner from using an index: one statement per variant.
+    for _, text in all_statements():
+        assert not re.search(r"\$\w+\s+IS\s+(NOT\s+)?NULL", text, re.IGNORECASE), text
+
+
+@needs_driver
+def test_the_write_lock_is_one_statement_on_the_meta_node():
+    lock = neo4j_store._LOCK
+    assert {m.group(2) for m in NAMED.finditer(lock)} == {"CarebridgeMeta"}
+    assert re.fullmatch(r"MATCH \(m:CarebridgeMeta \{id: 'meta'\}\) SET m\._lock = true", lock)
+
+
+# -- what the store sends, recorded by a stand-in for the driver (no server runs here) ----------
+class _Result:
+    def __init__(self, rows: list):
+        self.rows = rows
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def single(self):
+        return self.rows[0] if self.rows else None
+
+    def consume(self):
+        class _Summary:
+            class counters:  # noqa: N801 (the driver's attribute name)
+                nodes_deleted = relationships_deleted = 1
+
+        return _Summary()
+
+
+class _Record(tuple):
+    def values(self):
+        return list(self)
+
+
+class _Tx:
+    def __init__(self, log: list):
+        self.log = log
+
+    def run(self, query: str, params=None):
+        self.log.append(query)
+        if query in (neo4j_store._BUMP, neo4j_store._REVISION) or "count(" in query:
+            return _Result([_Record([7])])
+        return _Result([])
+
+
+class _Session:
+    def __init__(self, driver, config):
+        self.driver, self.config = driver, config
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def _attempts(self, work, args):
+        # Run the transaction function as the driver does when a transient error makes it retry.
+        result = None
+        for _ in range(self.driver.attempts):
+            self.driver.transactions.append([])
+            result = work(_Tx(self.driver.transactions[-1]), *args)
+        return result
+
+    def execute_write(self, work, *args):
+        return self._attempts(work, args)
+
+    def execute_read(self, work, *args):
+        return self._attempts(work, args)
+
+
+class _Driver:
+    def __init__(self, attempts: int = 1):
+        self.attempts = attempts
+        self.transactions: list[list[str]] = []
+        self.sessions: list[dict] = []
+
+    def session(self, **config):
+        self.sessions.append(config)
+        return _Session(self, config)
+
+
+def recorded_store(attempts: int = 1):
+    store = neo4j_store.Neo4jStore.__new__(neo4j_store.Neo4jStore)
+    store.uri, store.user, store.database = "bolt://recorded", "neo4j", None
+    store._driver = _Driver(attempts)
+    store._bookmarks = object()
+    return store
+
+
+@needs_driver
+def test_every_write_transaction_takes_the_lock_first():
+    store = recorded_store()
+    p = [Node(NodeLabel.PERSON, f"p{i}", {"name": str(i)}) for i in range(2)]
+    store.upsert(p, [Relationship(RelType.TIE, "k", "p0", "p1", props={"kind": "advice"})])
+    store.delete_nodes(NodeLabel.PERSON, ["p0"])
+    store.delete_relationships(RelType.TIE, ["k"])
+    store.clear()
+    writes = store._driver.transactions
+    assert len(writes) == 4
+    for statements in writes:
+        assert statements[0] == neo4j_store._LOCK, statements[:2]
+        assert neo4j_store._LOCK not in statements[1:]
+
+
+@needs_driver
+def test_progress_is_reported_once_though_the_driver_retries():
+    store = recorded_store(attempts=2)
+    p = [Node(NodeLabel.PERSON, f"p{i}", {"name": str(i)}) for i in range(3)]
+    ties = [Relationship(RelType.TIE, "k", "p0", "p1", props={"kind": "advice"})]
+    reported: list[int] = []
+    result = store.upsert(p, ties, progress=reported.append)
+    assert len(store._driver.transactions) == 2  # the function ran twice
+    assert sum(reported) == 4  # each record once
+    assert result.nodes_created == 3 and result.relationships_created == 1  # not doubled
+
+
+@needs_driver
+def test_relationships_uses_one_statement_per_filter():
+    store = recorded_store()
+    q = neo4j_store.REL_QUERIES[RelType.TIE]
+    for kwargs, query in [
+        ({}, q.list),
+        ({"source": "p0"}, q.list_from),
+        ({"target": "p1"}, q.list_to),
+        ({"source": "p0", "target": "p1"}, q.list_between),
+    ]:
+        store._driver.transactions.clear()
+        store.relationships(RelType.TIE, **kwargs)
+        assert store._driver.transactions == [[query]]
+    assert len({q.list, q.list_from, q.list_to, q.list_between}) == 4
+
+
+@needs_driver
+def test_every_session_shares_the_bookmark_manager():
+    # A read in a new session sees the write just made in another (causal consistency).
+    store = recorded_store()
+    store.upsert([Node(NodeLabel.PERSON, "p0", {"name": "A"})])
+    store.revision()
+    store.counts()
+    assert len(store._driver.sessions) == 3
+    assert all(s["bookmark_manager"] is store._bookmarks for s in store._driver.sessions)

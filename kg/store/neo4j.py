@@ -20,6 +20,11 @@ Writes
 One upsert is one managed write transaction, however many ``UNWIND`` batches it needs. Each batch
 first reads what is stored for its ids or keys and writes only the records that differ, so
 re-importing unchanged data writes nothing and leaves the revision where it was.
+
+Every write transaction first takes a write lock on the meta node (:data:`_LOCK`), as SQLite's
+``BEGIN IMMEDIATE`` does: writers queue there, so two imports cannot both read "absent" and then
+both create one relationship. Sessions share one bookmark manager, so a read sees the write this
+store just made, whichever server of a cluster answers it.
 """
 
 from __future__ import annotations
@@ -65,6 +70,7 @@ _FILTER = (
 _META = f"MATCH (m:{META_LABEL} {{id: 'meta'}})"
 _REVISION = f"{_META} RETURN m.revision"
 _BUMP = f"{_META} SET m.revision = m.revision + 1 RETURN m.revision"
+_LOCK = f"{_META} SET m._lock = true"  # the first statement of every write transaction
 _INIT = (
     f"MERGE (m:{META_LABEL} {{id: 'meta'}}) "
     "ON CREATE SET m.revision = 0, m.schema_version = $schema_version RETURN m.schema_version"
@@ -89,7 +95,10 @@ class RelQueries:
     stored: str  # what is stored for $wanted_keys
     delete: str
     create: str
-    list: str
+    list: str  # one statement per filter, so each can use the id constraints' indexes
+    list_from: str
+    list_to: str
+    list_between: str
     window: str
     count: str
 
@@ -130,14 +139,17 @@ def _rel_queries(type_: RelType) -> RelQueries:
             f"MATCH (b:{dst.value} {{id: x.target}}) "
             f"CREATE (a)-[r:{type_.value}]->(b) SET r = x.props"
         ),
-        list=(
-            f"MATCH {path} WHERE ($source_id IS NULL OR a.id = $source_id) "
-            f"AND ($target_id IS NULL OR b.id = $target_id) RETURN {_REL_COLS} ORDER BY r.`key`"
+        list=f"MATCH {path} RETURN {_REL_COLS} ORDER BY r.`key`",
+        list_from=f"MATCH {path} WHERE a.id = $source_id RETURN {_REL_COLS} ORDER BY r.`key`",
+        list_to=f"MATCH {path} WHERE b.id = $target_id RETURN {_REL_COLS} ORDER BY r.`key`",
+        list_between=(
+            f"MATCH {path} WHERE a.id = $source_id AND b.id = $target_id "
+            f"RETURN {_REL_COLS} ORDER BY r.`key`"
         ),
+        # An open side of the window is passed as the first or last date there is.
         window=(
-            f"MATCH {path} WHERE ($window_end IS NULL OR r.`start` IS NULL "
-            "OR r.`start` <= $window_end) AND ($window_start IS NULL OR r.`end` IS NULL "
-            f"OR r.`end` >= $window_start) RETURN {_REL_COLS}"
+            f"MATCH {path} WHERE (r.`start` IS NULL OR r.`start` <= $window_end) "
+            f"AND (r.`end` IS NULL OR r.`end` >= $window_start) RETURN {_REL_COLS}"
         ),
         count=f"MATCH ()-[r:{type_.value}]->() RETURN count(r)",
     )
@@ -243,6 +255,7 @@ class Neo4jStore(GraphStore):
         self.uri = uri
         self.database = database
         self.user = user
+        self._bookmarks = GraphDatabase.bookmark_manager()
         try:
             self._driver = GraphDatabase.driver(
                 uri,
@@ -256,7 +269,7 @@ class Neo4jStore(GraphStore):
         try:
             with self._errors("connecting"):
                 self._driver.verify_connectivity()
-                with self._driver.session(database=database) as session:
+                with self._session() as session:
                     for statement in SCHEMA:
                         session.run(statement).consume()
                     found = session.execute_write(
@@ -290,13 +303,26 @@ class Neo4jStore(GraphStore):
         except (Neo4jError, DriverError) as exc:
             raise StoreError(f"Neo4j failed while {doing}: {exc}") from exc
 
+    def _session(self):
+        return self._driver.session(database=self.database, bookmark_manager=self._bookmarks)
+
     def _read(self, work, *args):
-        with self._errors("reading"), self._driver.session(database=self.database) as session:
+        with self._errors("reading"), self._session() as session:
             return session.execute_read(work, *args)
 
     def _write(self, work, *args):
-        with self._errors("writing"), self._driver.session(database=self.database) as session:
-            return session.execute_write(work, *args)
+        """Run ``work(tx, *args)`` in a write transaction that holds the write lock throughout.
+
+        The driver may run ``work`` again after a transient error, so it must have no effect
+        outside the transaction (progress is reported by the caller, after the commit).
+        """
+
+        def locked(tx, *args):
+            tx.run(_LOCK).consume()  # first: before anything is read that a write relies on
+            return work(tx, *args)
+
+        with self._errors("writing"), self._session() as session:
+            return session.execute_write(locked, *args)
 
     @staticmethod
     def _rows(tx: ManagedTransaction, query: str, **params) -> list:
@@ -316,9 +342,13 @@ class Neo4jStore(GraphStore):
         by_type: dict[RelType, dict[str, Relationship]] = {}
         for r in relationships:
             by_type.setdefault(RelType(r.type), {})[r.key] = r
-        return self._write(self._upsert, by_label, by_type, progress)
+        result = self._write(self._upsert, by_label, by_type)
+        if progress:  # once, after the commit: the transaction function may run more than once
+            groups = [*by_label.values(), *by_type.values()]
+            progress(sum(len(group) for group in groups))
+        return result
 
-    def _upsert(self, tx, by_label: dict, by_type: dict, progress: Progress | None):
+    def _upsert(self, tx, by_label: dict, by_type: dict) -> WriteResult:
         result = WriteResult()  # built afresh if the driver retries the transaction
         self._check_endpoints(tx, by_label, by_type)
         for label, group in by_label.items():
@@ -336,8 +366,6 @@ class Neo4jStore(GraphStore):
                         result.nodes_updated += old is not None
                 if rows:
                     tx.run(q.write, {"batch": rows}).consume()
-                if progress:
-                    progress(len(chunk))
         for type_, group in by_type.items():
             q = REL_QUERIES[type_]
             for chunk in _batches(list(group.values())):
@@ -361,8 +389,6 @@ class Neo4jStore(GraphStore):
                     tx.run(q.delete, {"wanted_keys": changed}).consume()
                 if rows:
                     tx.run(q.create, {"batch": rows}).consume()
-                if progress:
-                    progress(len(chunk))
         result.revision = tx.run(_BUMP if result.changed else _REVISION).single()[0]
         return result
 
@@ -469,10 +495,13 @@ class Neo4jStore(GraphStore):
         target: str | None = None,
     ) -> list[Relationship]:
         type = RelType(type)
-        query = REL_QUERIES[type].list
-        rows = self._read(
-            lambda tx: list(tx.run(query, {"source_id": source, "target_id": target}))
-        )
+        q = REL_QUERIES[type]
+        if source is None:
+            query = q.list if target is None else q.list_to
+        else:
+            query = q.list_from if target is None else q.list_between
+        params = {"source_id": source, "target_id": target}
+        rows = self._read(lambda tx: list(tx.run(query, params)))
         return [_rel(type, rec) for rec in rows]
 
     def snapshot(self, start: date | None = None, end: date | None = None) -> GraphSnapshot:
@@ -484,7 +513,8 @@ class Neo4jStore(GraphStore):
             for label, q in NODE_QUERIES.items():
                 snap.nodes[label] = {i: orjson.loads(p) for i, p in self._rows(tx, q.all)}
             for type_, q in REL_QUERIES.items():
-                recs = tx.run(q.window, {"window_start": start, "window_end": end})
+                window = {"window_start": start or date.min, "window_end": end or date.max}
+                recs = tx.run(q.window, window)
                 snap.relationships[type_] = [_rel(type_, rec) for rec in recs]
             # Neo4j reads are read-committed: an unchanged revision proves no write landed
             # between the queries above.
