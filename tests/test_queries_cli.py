@@ -58,6 +58,20 @@ def present(bundle: Path, lo: str | None, hi: str | None) -> set[str]:
     return out & people
 
 
+def in_post(bundle: Path, on: str) -> set[str]:
+    """People with a role in roles.csv covering the date ``on``."""
+    day = date.fromisoformat(on)
+    return {r["person_id"] for r in read_rows(bundle, "roles.csv")
+            if date.fromisoformat(r["start"] or "0001-01-01") <= day
+            <= date.fromisoformat(r.get("end") or "9999-12-31")}
+
+
+def top_by(G: nx.Graph, k: int) -> list:
+    """The top ``k`` by networkx betweenness, ties broken by id (how change ranks)."""
+    bc = nx.betweenness_centrality(G)
+    return sorted(G, key=lambda v: (-bc[v], str(v)))[:k]
+
+
 def ei_by_hand(G: nx.Graph, attribute: str) -> dict:
     """(internal, external) edge counts per group, one edge at a time."""
     counts: dict = {}
@@ -113,8 +127,12 @@ def cli_json(env, *args: str):
 
 
 def test_person_network_holds_every_person_of_the_bundle(env):
-    assert set(env.G) == set(env.people)
-    assert env.G.number_of_edges() > len(env.people)  # a network, not a scatter of dots
+    everyone = A.person_graph(env.store, window="all")
+    assert set(everyone) == set(env.people)
+    assert everyone.number_of_edges() > len(env.people)  # a network, not a scatter of dots
+    # By default: the people present in the latest phase, up to the latest date.
+    period = A.current_period(env.store)
+    assert set(env.G) == present(env.bundle, period.start.isoformat(), period.end.isoformat())
 
 
 def test_communities_partition_the_network_connected_with_networkx_modularity(env):
@@ -228,7 +246,7 @@ def test_brokers_between_acute_and_community_match_networkx_subset(env):
 def test_brokerage_roles_use_directed_ties(env):
     # Gould-Fernandez counts of the top broker, brute force on ties.csv (source -> target):
     # open two-paths a -> b -> c with a != c and no tie a -> c.
-    sector = dict(env.G.nodes(data="sector"))
+    sector = dict(A.person_graph(env.store, window="all").nodes(data="sector"))
     out: dict = {}
     for r in read_rows(env.bundle, "ties.csv"):
         if r["source_id"] != r["target_id"]:
@@ -237,7 +255,7 @@ def test_brokerage_roles_use_directed_ties(env):
     for a, targets in out.items():
         for b in targets:
             into.setdefault(b, set()).add(a)
-    row = A.brokers(env.store, by="sector", top=1)["brokers"][0]
+    row = A.brokers(env.store, by="sector", top=1, window="all")["brokers"][0]
     b = row["id"]
     want = dict.fromkeys(ROLES, 0)
     for a in into.get(b, ()):
@@ -261,9 +279,14 @@ def test_brokerage_roles_use_directed_ties(env):
 def test_hybrids_compare_networkx_betweenness(env):
     r = A.hybrids(env.store)
     hybrid = {v for v, h in env.G.nodes(data="hybrid") if h}
-    assert r["n_hybrid"] == len(hybrid) and r["n_other"] == len(env.G) - len(hybrid)
+    elsewhere = {v for v, h in env.G.nodes(data="hybrid_any") if h} - hybrid
+    assert r["n_hybrid"] == len(hybrid)
+    assert r["n_other"] == len(env.G) - len(hybrid) - len(elsewhere)  # other levels apart
+    assert {h["id"] for h in r["other_hybrids"]} <= elsewhere
     assert r["mean_hybrid"] == pytest.approx(sum(env.bc[v] for v in hybrid) / len(hybrid))
-    assert [h["id"] for h in r["hybrids"]] == sorted(hybrid, key=lambda v: (-env.bc[v], v))
+    here = in_post(env.bundle, A.current_period(env.store).in_post_on.isoformat())
+    assert [h["id"] for h in r["hybrids"]] == sorted(hybrid & here,
+                                                     key=lambda v: (-env.bc[v], v))
     # The demo plants hybrid middle managers as brokers.
     assert r["cliffs_delta"] > 0.5 and r["p_value"] < 0.01
 
@@ -358,8 +381,9 @@ def test_phase_and_window_restrict_to_people_present(env):
 
 def test_change_lists_brokers_gained_and_lost_between_phases(env):
     r = A.change(env.store, from_="PH2", to="PH3", top=20)
-    before = [b["id"] for b in A.brokers(env.store, phase="PH2", top=20)["brokers"]]
-    after = [b["id"] for b in A.brokers(env.store, phase="PH3", top=20)["brokers"]]
+    # Change ranks everyone active in each period (leavers included: they are what is lost).
+    before = top_by(A.person_graph(env.store, phase="PH2"), 20)
+    after = top_by(A.person_graph(env.store, phase="PH3"), 20)
     b = r["brokers"]
     assert [x["id"] for x in b["before"]] == before
     assert [x["id"] for x in b["after"]] == after
@@ -375,11 +399,11 @@ def test_change_lists_brokers_gained_and_lost_between_phases(env):
 
 
 def test_assets_reach_matches_asset_links(env):
-    r = A.assets(env.store)
+    r = A.assets(env.store, window="all")
     links: dict = {}
     for row in read_rows(env.bundle, "asset_links.csv"):
         links.setdefault(row["asset_id"], []).append(row)
-    sector = dict(env.G.nodes(data="sector"))
+    sector = dict(A.person_graph(env.store, window="all").nodes(data="sector"))
     assert r["summary"]["assets"] == len(read_rows(env.bundle, "assets.csv")) == len(r["assets"])
     for a in r["assets"]:
         rows = links.get(a["id"], [])
@@ -389,7 +413,7 @@ def test_assets_reach_matches_asset_links(env):
     reached = [a["sectors_reached"] for a in r["assets"]]
     assert reached == sorted(reached, reverse=True)  # widest reach first
     assert r["summary"]["crossing_sectors"] == sum(n > 1 for n in reached)
-    assert [a["id"] for a in A.assets(env.store, top=3)["assets"]] == [
+    assert [a["id"] for a in A.assets(env.store, top=3, window="all")["assets"]] == [
         a["id"] for a in r["assets"][:3]]
 
 
@@ -461,15 +485,16 @@ def test_cli_phase_and_window(env):
     assert {m for c in data["communities"] for m in c["members"]} == present(env.bundle, *PHASE3)
     window = ("2015-01-01", "2015-12-31")
     data = cli_json(env, "analyse", "brokers", "--window", ":".join(window), "--top", "1000")
-    assert {b["id"] for b in data["brokers"]} == present(env.bundle, *window)
+    # Present in the window and, being a current ranking, in post at its end.
+    assert {b["id"] for b in data["brokers"]} == present(env.bundle, *window) & in_post(
+        env.bundle, window[1])
+    assert data["parameters"]["period"]["rule"] == "window"
 
 
 def test_cli_change_and_all(env):
     data = cli_json(env, "analyse", "change", "--from", "PH2", "--to", "PH3", "--top", "10")
-    before = [b["id"] for b in cli_json(env, "analyse", "brokers", "--phase", "PH2", "--top",
-                                        "10")["brokers"]]
-    after = [b["id"] for b in cli_json(env, "analyse", "brokers", "--phase", "PH3", "--top",
-                                       "10")["brokers"]]
+    before = top_by(A.person_graph(env.store, phase="PH2"), 10)
+    after = top_by(A.person_graph(env.store, phase="PH3"), 10)
     assert [b["id"] for b in data["brokers"]["gained"]] == [v for v in after if v not in before]
     assert [b["id"] for b in data["brokers"]["lost"]] == [v for v in before if v not in after]
     table = cli(env, "analyse", "change", "--from", "PH2", "--to", "PH3")

@@ -124,6 +124,12 @@ def named(store: GraphStore, G: nx.Graph, rows: list[dict], top: int | None = No
     return out[:top] if top is not None else out
 
 
+def check_top(top) -> None:
+    """``top`` is a positive whole number (or None: everyone)."""
+    if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
+        raise InvalidParameter(f"top must be a positive whole number, got {top!r}")
+
+
 def check_by(by: str | None) -> None:
     if by is not None and by not in GROUPINGS:
         raise InvalidParameter(f"unknown grouping {by!r}; use one of {', '.join(GROUPINGS)}")
@@ -249,6 +255,7 @@ def brokers(
         if by is None:
             raise InvalidParameter("--between needs --by, e.g. --by sector --between acute "
                                    "community")
+    check_top(top)
     net = net_key(window, phase, layers, min_weight, as_of)
     period = dict(window=window, phase=phase, as_of=as_of)
 
@@ -258,7 +265,7 @@ def brokers(
         # Rank past the leavers of the period, then name only those in post.
         gone = sum(1 for _, p in G.nodes(data="in_post") if p is False)
         result = rank_brokers(G, by=by, between=between, directed=D,
-                              top=top + gone if top else None, seed=seed,
+                              top=top + gone if top is not None else None, seed=seed,
                               exact_max_nodes=exact_max_nodes(), precomputed=betweenness_result(
                                   store, seed=seed, layers=layers, min_weight=min_weight,
                                   **period))
@@ -332,6 +339,7 @@ def risk(
 ) -> dict:
     """Key-person risk: who, if they left, would cost the most cross-boundary connectivity."""
     check_by(by)
+    check_top(top)
     net = dict(window=window, phase=phase, layers=layers, min_weight=min_weight, as_of=as_of)
     remove = tuple(remove) if remove else None
 
