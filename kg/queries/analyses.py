@@ -125,9 +125,9 @@ def named(store: GraphStore, G: nx.Graph, rows: list[dict], top: int | None = No
 
 
 def check_top(top) -> None:
-    """``top`` is a positive whole number (or None: everyone)."""
+    """``top`` is a positive integer (or None: everyone)."""
     if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
-        raise InvalidParameter(f"top must be a positive whole number, got {top!r}")
+        raise InvalidParameter(f"top must be a positive integer, got {top!r}")
 
 
 def check_by(by: str | None) -> None:
