@@ -7,7 +7,6 @@ pure functions of :mod:`kg.maps`. Both ``kg demo`` / ``kg map`` and the HTTP API
 
 from __future__ import annotations
 
-from kg.analysis.brokers import between_groups_betweenness
 from kg.errors import InvalidParameter, NotFound
 from kg.maps import bridges_map, communities_map, ego_map, network_map, organisations_map
 from kg.queries import analyses
@@ -100,7 +99,12 @@ def bridges(
             if g not in present:
                 known = ", ".join(sorted(str(x) for x in present if x is not None))
                 raise NotFound(by, g, hint=f"groups in this network: {known}")
-        scores = between_groups_betweenness(G, by, between[0], between[1], seed=seed).values
+        # The brokers answer's scores: one computation, and only people who may be named for
+        # the period (in post at its end) can be ringed as top brokers.
+        ranked = analyses.brokers(store, by=by, between=between, top=None, seed=seed,
+                                  **net)["brokers"]
+        named = {r["id"]: r["score"] or 0.0 for r in ranked}
+        scores = {v: named.get(v, 0.0) for v in G}
         return bridges_map(G, by, between, scores=scores, top=top, seed=seed,
                            title=f"Bridges between {between[0]} and {between[1]}")
 
