@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from api.deps import StoreDep, ViewerDep
 from api.responses import html_answer
-from api.routes.params import SeedDep
+from api.routes.params import AsOf, Phase, SeedDep, Window
 from kg.report import render_report
 
 router = APIRouter(tags=["report"])
@@ -29,14 +29,27 @@ def report(
     between: Annotated[
         list[str] | None, Query(description="The two groups whose bridges are reported")
     ] = None,
+    window: Window = None,
+    phase: Phase = None,
+    as_of: AsOf = None,
+    pseudonymise: Annotated[
+        bool, Query(description="For wider circulation: people described by role, never "
+                    "named; figures about fewer than 5 people withheld")
+    ] = False,
     seed: SeedDep = 0,
 ) -> Response:
-    """Headline findings in plain words (silos, top bridges, communities of practice,
-    key-person risk, change between phases), charts and embedded maps; prints cleanly."""
+    """Headline findings in plain words (silos, top bridges, key-person risk, hybrid middle
+    managers, communities of practice, change since the period before, knowledge assets) with
+    the statistics beneath, charts and maps drawn on the server (no script needed; each map
+    links to its interactive ``/maps/...`` page); prints cleanly. By default the partnership as
+    it is now; ``window``, ``phase`` or ``as_of`` choose another period."""
     pair = tuple(between or ("acute", "community"))
     return html_answer(
         request,
         store,
-        lambda: render_report(store, by=by, between=pair, seed=seed),
-        filename="carebridge-report.html",
+        lambda: render_report(store, by=by, between=pair, seed=seed, window=window,
+                              phase=phase, as_of=as_of, pseudonymise=pseudonymise,
+                              links="api"),
+        filename="carebridge-report-pseudonymised.html" if pseudonymise
+        else "carebridge-report.html",
     )

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from kg.cli import app
+from kg.cli.analyse_cmds import AsOf, Phase, Window
 from kg.cli.serve_cmds import Host, Port, run_server
 from kg.cli.store_cmds import console, print_counts, print_ingest_report
 from kg.config import get_settings
@@ -59,6 +60,9 @@ def demo(
         "report).")] = True,
     host: Host = "127.0.0.1",
     port: Port = 8000,
+    window: Window = None,
+    phase: Phase = None,
+    as_of: AsOf = None,
 ) -> None:
     """Run the whole job on a generated demo partnership, on the embedded store.
 
@@ -67,7 +71,8 @@ def demo(
 
     1. Build the partnership and import it into KG_DATA_DIR (a second run changes nothing).
 
-    2. Analyse it: communities, silos, brokers between acute and community, hybrids, risk.
+    2. Analyse it: communities, silos, brokers between acute and community, hybrids, risk,
+    for the partnership as it is now (or the period --window, --phase or --as-of give).
 
     3. Write the maps, findings.json and the board report into KG_OUTPUT_DIR.
 
@@ -75,7 +80,7 @@ def demo(
 
     Example: [bold]kg demo --size small[/bold]
     """
-    from kg.cli.analyse_cmds import print_findings
+    from kg.cli.analyse_cmds import period_line, print_findings
     from kg.demo import generate_bundle
     from kg.queries import analyses
     from kg.report import write_outputs
@@ -95,11 +100,14 @@ def demo(
         counts = store.counts()
         counts["revision"] = store.revision()
         print_counts(counts, title=f"Store at {settings.data_dir}, revision {counts['revision']}")
+        period = {"window": window, "phase": phase, "as_of": as_of}
         with console.status("Analysing: communities, silos, brokers, hybrids, risk ..."):
-            findings = analyses.analyse_all(store, by="sector", between=("acute", "community"))
+            findings = analyses.analyse_all(store, by="sector", between=("acute", "community"),
+                                            **period)
+        console.print(period_line(findings["silos"]))
         print_findings(findings, "sector")
         with console.status(f"Writing maps and the board report to {settings.output_dir} ..."):
-            written = write_outputs(store, Path(settings.output_dir))
+            written = write_outputs(store, Path(settings.output_dir), **period)
     for name, path in written.items():
         console.print(f"  {name:28} {path}")
     console.print(f"Open [bold]{written.get('report', settings.output_dir)}[/bold] in a browser "

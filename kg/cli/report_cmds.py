@@ -10,9 +10,11 @@ from typing import Annotated
 import typer
 
 from kg.cli import app
+from kg.cli.analyse_cmds import AsOf, Phase, Window
 from kg.cli.store_cmds import console
 from kg.config import get_settings
 from kg.errors import CarebridgeError
+from kg.report.wording import TOPIC_NAMES
 from kg.store import open_store
 
 
@@ -55,44 +57,70 @@ def report_cmd(
     between: Annotated[tuple[str, str], typer.Option(
         help="The two groups of --by whose bridges are ranked and mapped.")] = (
         "acute", "community"),
+    window: Window = None,
+    phase: Phase = None,
+    as_of: AsOf = None,
     seed: Seed = 0,
+    pseudonymise: Annotated[bool, typer.Option(
+        "--pseudonymise", help="For wider circulation: people described by role, never "
+        "named; figures about fewer than 5 people withheld; no maps that name people.")]
+    = False,
+    pdf: Annotated[bool, typer.Option(
+        "--pdf", help="Also print the report to PDF beside it (needs Playwright and "
+        "Chromium).")] = False,
     maps: Annotated[bool, typer.Option(
-        "--maps/--no-maps", help="Embed the organisations and bridges maps (about 1 MB "
-        "each); --no-maps gives a light page.")] = True,
+        "--maps/--no-maps", help="Draw the organisations and bridges maps (and write their "
+        "interactive versions under maps/); --no-maps gives a light page.")] = True,
 ) -> None:
     """Write the board report: one printable page with the headline findings, charts and maps.
 
-    The page opens offline (nothing is fetched) and prints on A4: the partnership in numbers;
-    the findings in plain words (silos, bridges between two groups, key-person risk, hybrid
-    managers, communities of practice, change between phases, knowledge assets); charts of the
-    E-I index and tie density per group, the top bridges and the silos over time; the bridges
-    and organisations maps; and the parameters, for reproducing it. The headlines are printed.
+    By default the report describes the partnership as it is now: the latest phase (or the
+    year up to the latest date in the data, or to --as-of DATE), naming only people in post at
+    its end; --window START:END, --phase NAME or --window all choose another period. The page
+    says which period it covers, opens offline, needs no script and prints on A4: the
+    partnership in numbers; the findings in plain words with the statistics beneath (silos,
+    bridges between two groups, key-person risk, hybrid middle managers, communities of
+    practice, change since the period before, knowledge assets); charts; the bridges and
+    organisations maps, each linked to its interactive version (written under maps/); and the
+    parameters, for reproducing it. The headlines are printed.
 
-    Examples: [bold]kg report[/bold], [bold]kg report -o board-2024-q3.html[/bold],
+    Examples: [bold]kg report[/bold], [bold]kg report -o board-2024-q3.html --pdf[/bold],
+    [bold]kg report --phase PH2[/bold], [bold]kg report --pseudonymise -o wider.html[/bold],
     [bold]kg report --by sector --between acute social_care --seed 3[/bold]
     """
-    from kg.report import report_and_findings
+    from kg.report.page import write_outputs_and_findings
+    from kg.report.pdf import PdfUnavailable, html_to_pdf
 
     settings = get_settings()
     path = output or Path(settings.output_dir) / "report.html"
     try:
         with open_store(settings) as store:
             with console.status("Analysing the partnership ..."):
-                html, doc = report_and_findings(store, by=by, between=between, seed=seed,
-                                                maps=maps)
+                written, doc = write_outputs_and_findings(
+                    store, path.parent, report_name=path.name, findings=False,
+                    every_map=False, maps=maps, by=by, between=between, seed=seed,
+                    window=window, phase=phase, as_of=as_of, pseudonymise=pseudonymise)
     except CarebridgeError as exc:
         raise _fail(exc) from None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(html, encoding="utf-8")
-    topics = {"silos": "Silos", "bridges": "Bridges", "key_person_risk": "Key-person risk",
-              "hybrids": "Hybrids", "communities": "Communities", "change": "Change",
-              "assets": "Assets"}
+    typer.echo(f"Covers: {doc['partnership']['period']['label']}")
     for i, f in enumerate(doc["findings"], start=1):
-        typer.echo(f"{i}. {topics.get(f['topic'], f['topic'])}: {f['headline']}")
+        typer.echo(f"{i}. {TOPIC_NAMES.get(f['topic'], f['topic'])}: {f['headline']}")
     for note in doc["notes"]:
         typer.echo(f"   note: {note}")
-    console.print(f"Wrote {path} ({_size(len(html.encode('utf-8')))}); open it in a browser "
-                  "and print from there.")
+    html = path.read_text(encoding="utf-8")
+    extra = [p for name, p in written.items() if name != "report"]
+    console.print(f"Wrote {path} ({_size(len(html.encode('utf-8')))})"
+                  + (f" and the interactive maps it links: {', '.join(map(str, extra))}"
+                     if extra else "") + "; open it in a browser (it prints on A4).")
+    if pdf:
+        try:
+            with console.status("Printing to PDF with Chromium ..."):
+                data = html_to_pdf(html)
+        except PdfUnavailable as exc:
+            raise _fail(exc) from None
+        target = path.with_suffix(".pdf")
+        target.write_bytes(data)
+        console.print(f"Wrote {target} ({_size(len(data))}).")
 
 
 @app.command("map")
@@ -116,10 +144,9 @@ def map_cmd(
     community: Annotated[int | None, typer.Option(
         help="communities: draw the people of community N (numbered as on the map and in "
         "kg analyse communities) instead of one node per community.")] = None,
-    window: Annotated[str | None, typer.Option(
-        help="Only this period: START:END (ISO dates; either side may be blank).")] = None,
-    phase: Annotated[str | None, typer.Option(help="Only this named phase (id or name).")]
-    = None,
+    window: Window = None,
+    phase: Phase = None,
+    as_of: AsOf = None,
     layers: Annotated[str, typer.Option(help="Comma-separated layers of the person network: "
                                         "ties, forums, assets, teams.")] = "ties,forums,assets",
     min_weight: Annotated[float, typer.Option(help="Drop person pairs linked by less than "
@@ -132,7 +159,8 @@ def map_cmd(
     aggregated), [bold]ego[/bold] (one person's contacts, --person, --hops),
     [bold]bridges[/bold] (who carries the paths between two groups, --by, --between),
     [bold]communities[/bold] (one node per community, or --community N to drill in) and
-    [bold]organisations[/bold] (links aggregated between organisations).
+    [bold]organisations[/bold] (links aggregated between organisations). Like every answer, a
+    map shows the partnership as it is now unless --window, --phase or --as-of say otherwise.
 
     Examples: [bold]kg map network --color-by sector --phase PH2[/bold],
     [bold]kg map ego --person P000103 --hops 2[/bold],
@@ -161,9 +189,10 @@ def map_cmd(
                                  "ids)", param_hint="--person")
     if community is not None and community < 1:
         raise typer.BadParameter("communities are numbered from 1", param_hint="--community")
-    net = {"window": window, "phase": phase, "min_weight": min_weight,
+    net = {"window": window, "phase": phase, "as_of": as_of, "min_weight": min_weight,
            "layers": tuple(x.strip() for x in layers.split(",") if x.strip())}
-    suffix = f"-{_safe(phase or window)}" if (phase or window) else ""
+    # The file name carries the period asked for, as the report's map files do.
+    suffix = "".join(f"-{_safe(v)}" for v in (window, phase, as_of) if v)
     try:
         with open_store(get_settings()) as store:
             if view is View.network:

@@ -3,7 +3,8 @@
 Each function returns :class:`markupsafe.Markup` holding one ``<svg>`` element with a ``<title>``
 and ``<desc>`` for screen readers. Every piece of text that comes from data goes through
 :func:`markupsafe.escape`, so a name such as ``<img src=x onerror=alert(1)>`` is drawn as text.
-Numbers are formatted here; colours come from :func:`group_colours`.
+Numbers are written as :mod:`kg.measures` says; colours come from :mod:`kg.labels`, so a sector
+has the same colour here as on every map.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
-from kg.maps import SECTOR_COLOURS
+from kg import labels
+from kg.measures import show, signed
 
 __all__ = [
-    "SECTOR_COLOURS",
     "broker_bars",
     "colour_key",
     "density_heatmap",
@@ -25,31 +26,19 @@ __all__ = [
     "phase_lines",
 ]
 
-_PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#555555",
-            "#F0E442", "#882255", "#44AA99", "#999933", "#AA4499")
 CLOSED = "#B5482F"
 OPEN = "#2F6F9F"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
 
 
 def group_colours(by: str, groups: Sequence) -> dict:
-    """A stable colour per group: the sector palette for sectors, else a cycling palette."""
-    if by == "sector":
-        return {g: SECTOR_COLOURS.get(g, "#999999") for g in groups}
-    ordered = sorted({g for g in groups}, key=str)
-    return {g: _PALETTE[i % len(_PALETTE)] for i, g in enumerate(ordered)}
+    """One colour per group, as every map colours it (:func:`kg.labels.colours`)."""
+    return labels.colours(by, sorted(set(groups), key=str))
 
 
 def _num(x: float) -> str:
     # Short coordinates keep the page small and are exact enough for a screen.
     return f"{x:.1f}".rstrip("0").rstrip(".")
-
-
-def _signed(x: float | None) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "n/a"
-    text = f"{x:+.2f}"
-    return "0.00" if float(text) == 0 else text.replace("-", "\u2212")
 
 
 def _clip(text, limit: int) -> str:
@@ -100,7 +89,7 @@ def ei_bars(rows: Sequence[dict], *, what: str = "sector", title: str | None = N
         colour = "#888" if tick == 0 else "#ddd"
         body.append(f'<line x1="{_num(x(tick))}" x2="{_num(x(tick))}" y1="{top - 6}" '
                     f'y2="{_num(top + row_h * len(rows))}" stroke="{colour}" stroke-width="1"/>')
-        body.append(_text(x(tick), top - 12, _signed(tick) if tick else "0", size=11,
+        body.append(_text(x(tick), top - 12, signed(tick) if tick else "0", size=11,
                           anchor="middle", fill="#555"))
     for i, r in enumerate(rows):
         y = top + i * row_h
@@ -118,7 +107,7 @@ def ei_bars(rows: Sequence[dict], *, what: str = "sector", title: str | None = N
             body.append(f'<path d="M{_num(ex)} {y + 7} l5 7 l-5 7 l-5 -7 z" fill="#fff" '
                         f'stroke="#222" stroke-width="1.2"/>')
         p_text = f", {r['p']}" if r.get("p") else ""
-        body.append(_text(x1 + 8, y + 18, f"{_signed(v)}{p_text}", size=12))
+        body.append(_text(x1 + 8, y + 18, f"{signed(v)}{p_text}", size=12))
     base = top + row_h * len(rows)
     body.append(_text(x(-1), base + 18, "\u2190 ties stay inside", size=11, fill=CLOSED))
     body.append(_text(x(1), base + 18, "ties reach out \u2192", size=11, fill=OPEN,
@@ -127,7 +116,7 @@ def ei_bars(rows: Sequence[dict], *, what: str = "sector", title: str | None = N
                 f'stroke="#222" stroke-width="1.2"/>')
     body.append(_text(x0 + 10, base + 41, f"E\u2013I expected if ties ignored {what} "
                       "(labels shuffled)", size=11, fill="#444"))
-    desc = "; ".join(f"{r['label']}: {_signed(r.get('value'))}" for r in rows)
+    desc = "; ".join(f"{r['label']}: {signed(r.get('value'))}" for r in rows)
     return _svg(width, height + 8, title or f"E\u2013I index by {what}", desc, body, "ei")
 
 
@@ -159,11 +148,11 @@ def broker_bars(rows: Sequence[dict], *, unit: str = "of paths", title: str) -> 
         w = (r["value"] or 0) / peak * (x1 - x0)
         body.append(f'<rect x="{x0}" y="{y + 6}" width="{_num(max(w, 1))}" height="18" '
                     f'fill="{escape(r.get("colour") or OPEN)}" rx="2"/>')
-        body.append(_text(x0 + w + 6, y + 20, f"{(r['value'] or 0):.1%} {unit}", size=12))
+        body.append(_text(x0 + w + 6, y + 20, f"{show('between_groups', r['value'])} {unit}",
+                          size=12))
     base = top + row_h * len(rows)
-    body.append(_text(x0, base + 14, "\u25c6 hybrid clinical\u2013managerial role", size=11,
-                      fill="#444"))
-    desc = "; ".join(f"{r['label']}: {(r['value'] or 0):.1%}" for r in rows)
+    body.append(_text(x0, base + 14, "\u25c6 hybrid middle manager", size=11, fill="#444"))
+    desc = "; ".join(f"{r['label']}: {show('between_groups', r['value'])}" for r in rows)
     return _svg(width, base + 24, title, desc, body, "brokers")
 
 
@@ -178,51 +167,58 @@ def colour_key(items: Sequence[tuple[str, str]]) -> Markup:
     return _svg(max(width, x), 18, "Colour key", ", ".join(lbl for lbl, _ in items), body, "key")
 
 
-def density_heatmap(labels: Sequence[str], density: Sequence[Sequence[float]], *,
-                    what: str = "sector") -> Markup:
+def density_heatmap(names: Sequence[str], density: Sequence[Sequence[float]], *,
+                    what: str = "sector", withheld: frozenset | set = frozenset()) -> Markup:
     """Block density: the share of possible ties that exist, within and between groups.
 
     Parameters
     ----------
-    labels : sequence of str
+    names : sequence of str
         Group names, in the order of the matrix rows and columns.
     density : square matrix of float
         ``density[i][j]``: ties between groups i and j over the pairs that could be tied.
     what : str
         The grouping, for the caption.
+    withheld : set of int
+        Rows (and columns) whose figures are withheld (groups too small to show): drawn grey
+        with a dash.
     """
-    k = len(labels)
+    k = len(names)
     cell, label_w, head = 58, 150, 110
     # Room on the right for the last rotated column label.
     width = label_w + cell * k + 110
     height = head + cell * k + 30
-    peak = max((v for row in density for v in row), default=0) or 1
+    peak = max((float(v or 0) for i, row in enumerate(density) for j, v in enumerate(row)
+                if i not in withheld and j not in withheld), default=0) or 1
     body = []
-    for j, lab in enumerate(labels):
+    for j, lab in enumerate(names):
         cx = label_w + j * cell + cell / 2
         body.append(_text(cx, head - 8, _clip(lab, 20), size=11, anchor="start",
                           extra=f' transform="rotate(-40 {_num(cx)} {head - 8})"'))
-    for i, lab in enumerate(labels):
+    for i, lab in enumerate(names):
         y = head + i * cell
         body.append(_text(label_w - 8, y + cell / 2 + 4, _clip(lab, 22), size=11, anchor="end"))
         for j in range(k):
-            v = float(density[i][j] or 0)
+            hidden = i in withheld or j in withheld
+            v = 0.0 if hidden else float(density[i][j] or 0)
             # A square-root scale keeps the thin ties between groups visible beside the
             # dense diagonal.
-            t = math.sqrt(v / peak) if peak else 0
+            t = min(1.0, math.sqrt(v / peak)) if peak else 0
             light, dark = (247, 251, 255), (8, 48, 107)
             rgb = tuple(round(a + (b - a) * t) for a, b in zip(light, dark, strict=True))
+            fill = "#e6e6e6" if hidden else f"rgb{rgb}"
             x = label_w + j * cell
             stroke = ' stroke="#222" stroke-width="1.5"' if i == j else ' stroke="#fff"'
             body.append(f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" '
-                        f'fill="rgb{rgb}"{stroke}/>')
-            text = f"{v:.0%}" if v >= 0.095 else f"{v:.1%}"
+                        f'fill="{fill}"{stroke}/>')
+            text = "\u2013" if hidden else show("density", v)
             body.append(_text(x + cell / 2, y + cell / 2 + 4, text, size=11, anchor="middle",
                               fill="#fff" if t > 0.55 else "#222"))
     body.append(_text(label_w, height - 8, "Share of possible ties that exist; outlined: "
                       f"inside one {what}. Darker = denser.", size=11, fill="#444"))
     desc = "; ".join(
-        f"{labels[i]}\u2013{labels[j]}: {float(density[i][j] or 0):.1%}"
+        f"{names[i]}\u2013{names[j]}: " + ("withheld" if i in withheld or j in withheld
+                                            else show("density", float(density[i][j] or 0)))
         for i in range(k) for j in range(i, k)
     )
     return _svg(max(width, 560), height, f"Tie density within and between each {what}", desc,
@@ -272,7 +268,7 @@ def phase_lines(phases: Sequence[str], series: Sequence[dict], *, what: str = "s
         colour = "#888" if tick == 0 else "#e3e3e3"
         body.append(f'<line x1="{x0}" x2="{x1}" y1="{_num(y(tick))}" y2="{_num(y(tick))}" '
                     f'stroke="{colour}"{dash}/>')
-        body.append(_text(x0 - 8, y(tick) + 4, _signed(tick) if tick else "0", size=11,
+        body.append(_text(x0 - 8, y(tick) + 4, signed(tick) if tick else "0", size=11,
                           anchor="end", fill="#555"))
     for i, name in enumerate(phases):
         body.append(f'<line x1="{_num(x(i))}" x2="{_num(x(i))}" y1="{top}" '
@@ -298,12 +294,12 @@ def phase_lines(phases: Sequence[str], series: Sequence[dict], *, what: str = "s
     for k in range(1, len(ends)):
         ends[k][0] = max(ends[k][0], ends[k - 1][0] + 13)
     for ly, label, colour, last in ends:
-        body.append(_text(x1 + 8, ly + 4, f"{_clip(label, 20)} {_signed(last)}", size=11,
+        body.append(_text(x1 + 8, ly + 4, f"{_clip(label, 20)} {signed(last)}", size=11,
                           fill=colour, weight="600"))
     height = max(top + plot_h + 76, (ends[-1][0] + 12) if ends else 0)
     body.append(_text(x0, height - 4, f"E\u2013I index per {what} in each phase "
                       "(\u22121 = every tie inside; +1 = every tie outside)", size=11,
                       fill="#444"))
-    desc = "; ".join(f"{s['label']}: " + ", ".join(_signed(v) for v in s["values"])
+    desc = "; ".join(f"{s['label']}: " + ", ".join(signed(v) for v in s["values"])
                      for s in series)
     return _svg(width, height, f"Silos over time, by {what}", desc, body, "phases")

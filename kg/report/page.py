@@ -1,9 +1,9 @@
 """The board report page and the files written beside it.
 
-The page is one HTML document that opens offline and prints: Jinja2 with autoescape on renders
-every name and title as text; the charts are inline SVG (:mod:`kg.report.charts`); the maps are
-whole map pages placed in ``<iframe srcdoc="...">``, attribute-escaped by the same autoescape and
-sandboxed (scripts only, no access to the report), so the report stays a single file.
+The page is one HTML document that reads, prints and opens offline without script: Jinja2 with
+autoescape on renders every name and title as text; charts and maps are inline SVG drawn on the
+server (:mod:`kg.report.charts`, :mod:`kg.report.svgmap`), and each map links to its interactive
+version (a file beside the report, or the API's ``/maps/...``).
 """
 
 from __future__ import annotations
@@ -15,51 +15,56 @@ import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlencode
 
 import jinja2
+from markupsafe import Markup, escape
 
+from kg import labels
 from kg.errors import CarebridgeError
+from kg.measures import MEASURES, show
 from kg.queries import maps as map_views
-from kg.report import charts
-from kg.report.findings import (
-    CHANGE_TOP,
-    EI_MOVE,
-    SECTOR_NAMES,
-    _in_sentence,
-    _phase_name,
-    _score,
-    bridge_rows,
-    build_findings,
-    fmt_p,
-    gather,
+from kg.report import charts, svgmap
+from kg.report.findings import bridges as bridges_finding
+from kg.report.findings import build_findings
+from kg.report.findings import change as change_finding
+from kg.report.findings import communities as communities_finding
+from kg.report.findings import risk as risk_finding
+from kg.report.findings import silos as silos_finding
+from kg.report.gather import gather
+from kg.report.wording import (
+    MIN_GROUP,
+    TOPIC_NAMES,
+    by_word,
+    group_in_sentence,
     group_label,
+    groups_word,
+    period_words,
+    phase_name,
 )
 from kg.store.base import GraphStore
 
-__all__ = ["render_report", "report_and_findings", "write_outputs"]
+__all__ = [
+    "LINKS",
+    "render_report",
+    "report_and_findings",
+    "write_outputs",
+    "write_outputs_and_findings",
+]
 
 #: Communities listed in the report's table (communities of practice first, then the largest).
 COMMUNITY_ROWS = 15
-TOPIC_NAMES = {
-    "silos": "Silos",
-    "bridges": "Bridges",
-    "key_person_risk": "Key-person risk",
-    "hybrids": "Hybrid managers",
-    "communities": "Communities of practice",
-    "change": "Change over time",
-    "assets": "Knowledge assets",
-}
-KIND_LABELS = {
-    "community_of_practice": "Community of practice",
-    "organisational_cluster": "Organisational cluster",
-    "cross_boundary_network": "Cross-boundary network",
-}
+#: Top bridges labelled by name on the bridges map (the rest by their number in the table).
+MAP_NAMED = 5
+#: Where the interactive maps are: files beside the report, the API, or not linked.
+LINKS = ("files", "api", None)
 
 
 @functools.cache
 def _template() -> jinja2.Template:
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-    env.filters["score"] = _score
+    env.filters["measure"] = lambda value, measure: show(measure, value)
+    env.filters["swatch"] = swatch
     source = importlib.resources.files("kg.report").joinpath("templates", "report.html.j2")
     return env.from_string(source.read_text("utf-8"))
 
@@ -71,58 +76,58 @@ def _version() -> str:
         return "dev"
 
 
-def _by_word(by: str) -> str:
-    return by.replace("_", " ")
+def _safe_name(text: str) -> str:
+    # Ids come from data: keep a file name to plain characters and inside out_dir.
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", str(text)).strip("._") or "x"
 
 
 def _summary_line(p: dict) -> str:
-    sectors = ", ".join(SECTOR_NAMES.get(s, (s,))[0].lower() for s in p["sectors"])
-    period = ""
-    if p["period"]["start"] or p["period"]["end"]:
-        period = f"; data from {p['period']['start'] or '?'} to {p['period']['end'] or '?'}"
-    return (f"{p['people']:,} people in {p['organisations']:,} organisations"
-            + (f" ({sectors})" if sectors else "") + period + ".")
+    sectors = ", ".join(labels.in_sentence("sector", s) for s in p["sectors"])
+    return (f"{p['in_post']:,} people in post in {p['organisations']:,} organisations"
+            + (f" ({sectors})" if sectors else "") + ".")
 
 
 def _tiles(p: dict, data: dict) -> list[tuple[str, str]]:
     tiles = [
-        (f"{p['people']:,}", "people"),
+        (f"{p['in_post']:,}", "people in post"),
         (f"{p['organisations']:,}", "organisations" + (f" ({p['teams']} teams)"
                                                        if p["teams"] else "")),
         (f"{len(p['sectors'])}", "sectors"),
-        (f"{p['forums']:,}", "forums"),
-        (f"{p['assets']:,}", "knowledge assets"),
+        (f"{p['forums']:,}", "forums meeting"),
+        (f"{p['assets']:,}", "knowledge assets in use"),
         (f"{p['ties']:,}", "reported ties"),
-        (f"{p['links_in_network']:,}", "links in the network"),
+        (f"{p['links_in_network']:,}", "links between people"),
     ]
     if data.get("communities"):
         tiles.append((f"{len(data['communities']['communities'])}", "communities"))
-    if p["phases"]:
-        tiles.append((f"{len(p['phases'])}", "phases"))
     return tiles
 
 
 def _silo_charts(data: dict) -> tuple:
     result = data["silos"]
     if not result:
-        return None, None
+        return None, None, []
     by = data["parameters"]["by"]
     names = data["names"]["groups"]
-    rows = [{"label": group_label(by, r["group"], names), "value": r["ei_index"],
-             "expected": r["expected_ei"],
-             "p": fmt_p(r["p_value"], result["parameters"]["permutations"])}
-            for r in result["groups"]]
-    ei = charts.ei_bars(rows, what=_by_word(by))
+    rows = silos_finding.rows(data)
+    shown = [r for r in rows if not r["withheld"]]
+    ei = charts.ei_bars(
+        [{"label": r["label"], "value": r["ei_index"], "expected": r["expected_ei"],
+          "p": show("p_value", r["p_value"], permutations=data["parameters"]["permutations"])}
+         for r in shown], what=by_word(by)) if shown else None
     matrix = result["matrix"]
     density = None
     if 1 < len(matrix["groups"]) <= 16:  # beyond that a heatmap is unreadable on a page
-        labels = [group_label(by, g, names) for g in matrix["groups"]]
-        density = charts.density_heatmap(labels, matrix["density"], what=_by_word(by))
-    return ei, density
+        hidden = {r["group"] for r in rows if r["withheld"]}
+        density = charts.density_heatmap(
+            [group_label(by, g, names) for g in matrix["groups"]], matrix["density"],
+            what=by_word(by),
+            withheld={i for i, g in enumerate(matrix["groups"]) if g in hidden})
+    return ei, density, rows
 
 
 def _bridges(data: dict) -> tuple[list, object, object]:
-    rows = bridge_rows(data)
+    rows = bridges_finding.rows(data)
     if not rows:
         return [], None, None
     by = data["parameters"]["by"]
@@ -138,142 +143,222 @@ def _bridges(data: dict) -> tuple[list, object, object]:
             "ties_b": r["ties_into"].get(b, 0),
             "forum_names": [f["name"] for f in r["forums"]],
         })
+    pseudonymised = data["parameters"].get("pseudonymise")
     chart = charts.broker_bars(
-        [{"label": r["name"] or r["id"], "sub": r["organisation"], "value": r["share_of_paths"],
-          "colour": r["colour"], "hybrid": r["hybrid"]} for r in out],
-        title=f"Top bridges between {_in_sentence(by, a, names)} and "
-              f"{_in_sentence(by, b, names)}",
+        [{"label": r["name"] if not pseudonymised else f"#{i} {r['role'] or ''}".strip(),
+          "sub": r["organisation"], "value": r["share_of_paths"],
+          "colour": r["colour"], "hybrid": r["hybrid"]} for i, r in enumerate(out, 1)],
+        title=f"Top bridges between {group_in_sentence(by, a, names)} and "
+              f"{group_in_sentence(by, b, names)}",
     )
     seen = list(dict.fromkeys(r["group"] for r in out))
     key = charts.colour_key([(group_label(by, g, names), colours[g]) for g in seen])
     return out, chart, key
 
 
-def _risk_rows(data: dict) -> list[dict]:
-    if not data["risk"]:
-        return []
-    by = data["parameters"]["by"]
-    names = data["names"]["groups"]
-    return [p | {"group_label": group_label(by, p["group"], names)}
-            for p in data["risk"]["people"]]
-
-
-def _community_rows(data: dict) -> list[dict]:
-    if not data["communities"]:
-        return []
-    rows = []
-    for c in data["communities"]["communities"]:
-        forum = c["anchoring_forums"][0] if c["anchoring_forums"] else None
-        rows.append({
-            "id": c["id"],
-            "kind": KIND_LABELS.get(c["kind"], c["kind"]),
-            "size": c["size"],
-            "organisations": [f"{o.get('name') or o['value']} ({o['share']:.0%})"
-                              for o in c["organisations"][:3]],
-            "forum": (forum["name"] or forum["id"]) if forum else None,
-            "forum_share": forum["share"] if forum else None,
-        })
-    # Communities of practice first: they are what the board asks about; then the largest.
-    rows.sort(key=lambda r: (r["kind"] != KIND_LABELS["community_of_practice"], -r["size"],
-                             r["id"]))
-    return rows
-
-
 def _phase_chart(data: dict):
     per_phase = data.get("phase_silos")
     if not per_phase:
-        return None, []
+        return None
     by = data["parameters"]["by"]
     names = data["names"]["groups"]
     groups = sorted({g for p in per_phase for g in p["ei"]}, key=str)
+    if data["parameters"].get("pseudonymise"):
+        # A group small in any phase is left out of the whole chart.
+        groups = [g for g in groups
+                  if all((p["size"].get(g) or MIN_GROUP) >= MIN_GROUP for p in per_phase)]
     if not groups:
-        return None, []
+        return None
     colours = charts.group_colours(by, groups)
     series = [{"label": group_label(by, g, names), "colour": colours[g],
                "values": [p["ei"].get(g) for p in per_phase]} for g in groups]
-    chart = charts.phase_lines([p["phase"].get("name") or p["phase"]["id"] for p in per_phase],
-                               series, what=_by_word(by))
-    def moved(step, key):
-        if step[key] and len(step[key]) == len(step["silos"]):
-            return [f"every {_by_word(by)}"]
-        return [group_label(by, g, names) for g in step[key]]
-
-    steps = [{
-        "from_name": _phase_name(s["from"]), "to_name": _phase_name(s["to"]),
-        "lost": len(s["lost"]), "left": len(s["lost_who_left"]), "gained": len(s["gained"]),
-        "hardened": moved(s, "hardened"), "softened": moved(s, "softened"),
-    } for s in data["steps"] or []]
-    return chart, steps
+    return charts.phase_lines([p["phase"].get("name") or p["phase"]["id"] for p in per_phase],
+                              series, what=by_word(by))
 
 
-def _maps(store: GraphStore, data: dict, seed: int) -> dict:
-    out = {"organisations": None, "bridges": None}
-    out["organisations"] = map_views.organisations(store, seed=seed)
-    if data["brokers"]:
-        p = data["parameters"]
+def _period_query(data: dict) -> dict:
+    p = data["parameters"]
+    return {k: p[k] for k in ("window", "phase", "as_of") if p.get(k)}
+
+
+def _map_link(data: dict, view: str, links: str | None) -> str | None:
+    """Where the interactive version of a map is."""
+    p = data["parameters"]
+    if links is None or p.get("pseudonymise"):
+        return None  # the interactive maps name people
+    if links == "files":
+        return f"maps/{_file_name(view, data)}"
+    query: list[tuple[str, str]] = []
+    if view == "bridges":
+        query = [("by", p["by"])] + [("between", g) for g in p["between"]]
+    query += list(_period_query(data).items()) + [("seed", str(p["seed"]))]
+    return f"/maps/{view}?{urlencode(query)}"
+
+
+def _file_name(view: str, data: dict) -> str:
+    p = data["parameters"]
+    suffix = "".join(f"-{_safe_name(v)}" for v in _period_query(data).values())
+    if view == "bridges":
+        a, b = p["between"]
+        return f"bridges-{_safe_name(a)}-{_safe_name(b)}{suffix}.html"
+    return f"{view}{suffix}.html"
+
+
+def _map_pages(store: GraphStore, data: dict) -> dict:
+    """The interactive map pages the report draws and links (cached by the service layer)."""
+    p = data["parameters"]
+    net = _period_query(data)
+    out = {"organisations": map_views.organisations(store, seed=p["seed"], **net)}
+    if data["brokers"] and bridges_finding.rows(data):
         out["bridges"] = map_views.bridges(store, by=p["by"], between=tuple(p["between"]),
-                                           seed=seed)
+                                           seed=p["seed"], **net)
     return out
 
 
-def _render(store: GraphStore, data: dict, doc: dict, *, seed: int, maps: bool) -> str:
+def _svg_maps(data: dict, pages: dict, bridges: list[dict], links: str | None) -> dict:
+    pseudonymised = bool(data["parameters"].get("pseudonymise"))
+    out: dict = {"organisations": None, "bridges": None}
+    org = svgmap.page_data(pages.get("organisations", ""))
+    if org:
+        out["organisations"] = {
+            "svg": svgmap.draw(org, title="Organisations and the links between their staff",
+                               desc=f"{len(org['nodes'])} organisations, sized by their people",
+                               labels={n["key"]: n.get("label") or "" for n in org["nodes"]}),
+            "legend": svgmap.legend(org),
+            "link": _map_link(data, "organisations", links),
+            "count": len(org["nodes"]),
+        }
+    bri = svgmap.page_data(pages.get("bridges", ""))
+    if bri:
+        # The table's ranking (people in post) numbers and rings the people on the map.
+        keys = {str(r["id"]): i for i, r in enumerate(bridges, 1)}
+        labels_ = {k: (f"{i} {bridges[i - 1]['name']}" if i <= MAP_NAMED and not pseudonymised
+                       else str(i)) for k, i in keys.items()}
+        for n in bri["nodes"]:
+            n["ring"] = n.get("key") in keys
+        out["bridges"] = {
+            "svg": svgmap.draw(bri, title="Map of the bridges", labels=labels_,
+                               desc=f"{len(bri['nodes'])} people of the two groups and between "
+                                    "them; the top bridges ringed and numbered",
+                               # Current maps name only people in post, as the tables do.
+                               titles=set() if pseudonymised else {
+                                   str(k) for k, v in data["people"].items() if v["in_post"]}),
+            "legend": svgmap.legend(bri),
+            "link": _map_link(data, "bridges", links),
+            "count": len(bri["nodes"]),
+        }
+    return out
+
+
+def _render(store: GraphStore, data: dict, doc: dict, *, maps: bool, links: str | None) -> str:
     p = data["parameters"]
     by = p["by"]
     names = data["names"]["groups"]
     partnership = doc["partnership"]
-    ei_chart, density_chart = _silo_charts(data)
+    ei_chart, density_chart, silo_rows = _silo_charts(data)
+    layer_names, layer_rows = silos_finding.layer_rows(data)
     bridges, broker_chart, broker_key = _bridges(data)
-    phase_chart, steps = _phase_chart(data)
     between = p["between"] or []
-    command = f"kg report --by {by}" + (f" --between {between[0]} {between[1]}"
-                                        if between else "") + f" --seed {seed}"
+    period = _period_query(data)
+    command = (f"kg report --by {by}" + (f" --between {between[0]} {between[1]}"
+                                         if between else "")
+               + "".join(f" --{k.replace('_', '-')} {v}" for k, v in period.items())
+               + f" --seed {p['seed']}" + (" --pseudonymise" if p.get("pseudonymise") else ""))
+    risk_rows = risk_finding.rows(data)
+    communities = communities_finding.rows(data)
     parameter_rows = [
-        ("Grouping", by),
-        ("Bridges between", " and ".join(between) if between else "none"),
-        ("Seed (Louvain, permutations)", seed),
-        ("Layers of the person network", ", ".join(p["layers"])),
+        ("Period", period_words(p["period"])),
+        ("Grouping", labels.attribute_label(by)),
+        ("Bridges between", " and ".join(group_label(by, g, names) for g in between)
+         if between else "none"),
+        ("Seed (Louvain, permutations, map layout)", p["seed"]),
+        ("Layers of the person network", ", ".join(labels.label("layer", x)
+                                                   for x in p["layers"])),
         ("Minimum link weight", p["min_weight"]),
         ("E\u2013I permutations", p["permutations"]),
         ("Key people removed together", p["risk_top"]),
-        ("Top brokers compared between phases", p["change_top"]),
+        ("Top brokers compared between periods", p["change_top"]),
         ("Store backend and revision", f"{store.backend}, revision {p['revision']}"),
-        ("Phases", "; ".join(_phase_name(x) for x in partnership["phases"]) or "none"),
+        ("Phases", "; ".join(phase_name(x) for x in partnership["phases"]) or "none"),
     ]
+    change = data.get("change")
+    pages = _map_pages(store, data) if maps else {}
     context = {
         "title": "Collaboration across the partnership",
         "version": _version(),
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "partnership": partnership,
+        "covers": period_words(p["period"]),
         "summary_line": _summary_line(partnership),
         "tiles": _tiles(partnership, data),
         "findings": doc["findings"],
         "notes": doc["notes"],
         "topic_names": TOPIC_NAMES,
-        "by_word": _by_word(by),
+        "by_word": by_word(by),
+        "groups_word": groups_word(by),
+        "pseudonymised": bool(p.get("pseudonymise")),
+        "min_group": MIN_GROUP,
         "ei_chart": ei_chart,
         "density_chart": density_chart,
+        "silo_rows": silo_rows,
+        "layer_names": [labels.label("layer", x) for x in layer_names],
+        "layer_keys": layer_names,
+        "layer_rows": layer_rows,
+        "layer_whole": (data["silos"] or {}).get("by_layer") or {},
+        "whole_ei": (data["silos"] or {}).get("ei_index"),
         "bridges": bridges,
         "broker_chart": broker_chart,
         "broker_key": broker_key,
-        "between_words": [_in_sentence(by, g, names) for g in between],
+        "between_words": [group_in_sentence(by, g, names) for g in between],
         "between_labels": [group_label(by, g, names) for g in between],
-        "risk_rows": _risk_rows(data),
+        "risk_rows": risk_rows,
         # Columns that are all zero say nothing; the note under the table says it instead.
         "risk_cutoff": any(r["cross_pairs_disconnected"] or r["group_pairs_unlinked"]
-                           for r in _risk_rows(data)),
+                           for r in risk_rows),
         "risk_combined": (data["risk"] or {}).get("combined") or {},
-        "communities": _community_rows(data)[:COMMUNITY_ROWS],
-        "communities_hidden": max(0, len(_community_rows(data)) - COMMUNITY_ROWS),
-        "phase_chart": phase_chart,
-        "steps": steps,
-        "change_top": CHANGE_TOP,
-        "ei_move": EI_MOVE,
-        "maps": _maps(store, data, seed) if maps else {"organisations": None, "bridges": None},
+        "communities": communities[:COMMUNITY_ROWS],
+        "communities_hidden": max(0, len(communities) - COMMUNITY_ROWS),
+        "phase_chart": _phase_chart(data),
+        "change": change,
+        "change_rows": change_finding.rows(data) if change else [],
+        "change_from": change_finding.period_name(data, "from") if change else "",
+        "change_to": change_finding.period_name(data, "to") if change else "",
+        "maps": _svg_maps(data, pages, bridges, links),
+        "measures": MEASURES,
         "parameters": p,
         "parameter_rows": parameter_rows,
         "command": command,
     }
     return _template().render(**context)
+
+
+def _gathered(store, *, by, between, seed, window, phase, as_of, pseudonymise):
+    data = gather(store, by=by, between=between, seed=seed, window=window, phase=phase,
+                  as_of=as_of, pseudonymise=pseudonymise)
+    return data, build_findings(data)
+
+
+def report_and_findings(
+    store: GraphStore,
+    *,
+    by: str = "sector",
+    between=("acute", "community"),
+    seed: int = 0,
+    window: str | None = None,
+    phase: str | None = None,
+    as_of: str | None = None,
+    pseudonymise: bool = False,
+    maps: bool = True,
+    links: str | None = "files",
+) -> tuple[str, dict]:
+    """The report page and the findings document from one pass over the analyses.
+
+    Parameters and errors as :func:`render_report`; returns ``(html, findings)`` where
+    ``findings`` is what :func:`kg.report.findings` returns.
+    """
+    data, doc = _gathered(store, by=by, between=between, seed=seed, window=window, phase=phase,
+                          as_of=as_of, pseudonymise=pseudonymise)
+    return _render(store, data, doc, maps=maps, links=links), doc
 
 
 def render_report(
@@ -282,9 +367,14 @@ def render_report(
     by: str = "sector",
     between=("acute", "community"),
     seed: int = 0,
+    window: str | None = None,
+    phase: str | None = None,
+    as_of: str | None = None,
+    pseudonymise: bool = False,
     maps: bool = True,
+    links: str | None = "files",
 ) -> str:
-    """The board report: one printable, self-contained HTML page.
+    """The board report: one printable, self-contained HTML page that needs no script.
 
     Parameters
     ----------
@@ -295,117 +385,150 @@ def render_report(
         The two groups whose bridges are ranked and mapped.
     seed : int, default 0
         Seed of every random step and of the map layouts.
+    window, phase, as_of
+        The period (:mod:`kg.queries.period`); by default the partnership as it is now.
+    pseudonymise : bool, default False
+        For wider circulation: people described by role, never named; figures about fewer than
+        :data:`kg.report.wording.MIN_GROUP` people withheld, and the report says so.
     maps : bool, default True
-        Embed the organisations and bridges maps (about 1 MB each); False gives a light page.
+        Draw the organisations and bridges maps (inline SVG).
+    links : {"files", "api", None}, default "files"
+        Where each map's interactive version is linked: ``maps/NAME.html`` beside the report
+        (:func:`write_outputs` writes them), the API's ``/maps/...``, or nowhere. The
+        pseudonymised report never links them (they name people).
 
     Returns
     -------
     str
-        The HTML document: title, the partnership in numbers, the headline findings, SVG charts
-        (E-I index per group, block density, top bridges, E-I across phases), tables, the
-        embedded maps and the parameters used. Nothing is fetched when it opens; every name is
-        escaped.
+        The HTML document. Nothing is fetched when it opens; every name is escaped.
 
     Raises
     ------
     AnalysisError
-        The store holds nothing to analyse.
-    InvalidParameter
-        Unknown ``by`` or a malformed ``between``.
+        The period holds nothing to analyse.
+    InvalidParameter, NotFound
+        Unknown ``by``, a malformed ``between``, window or date, or an unknown phase.
     """
-    data = gather(store, by=by, between=between, seed=seed)
-    return _render(store, data, build_findings(data), seed=seed, maps=maps)
+    return report_and_findings(store, by=by, between=between, seed=seed, window=window,
+                               phase=phase, as_of=as_of, pseudonymise=pseudonymise, maps=maps,
+                               links=links)[0]
 
 
-def report_and_findings(
-    store: GraphStore,
-    *,
-    by: str = "sector",
-    between=("acute", "community"),
-    seed: int = 0,
-    maps: bool = True,
-) -> tuple[str, dict]:
-    """The report page and the findings document from one pass over the analyses.
-
-    Parameters and errors as :func:`render_report`; returns ``(html, findings)`` where
-    ``findings`` is what :func:`kg.report.findings` returns.
-    """
-    data = gather(store, by=by, between=between, seed=seed)
-    doc = build_findings(data)
-    return _render(store, data, doc, seed=seed, maps=maps), doc
+def write_outputs(store: GraphStore, out_dir: str | Path, **options) -> dict[str, Path]:
+    """Write the report, the findings and the maps into ``out_dir``; see
+    :func:`write_outputs_and_findings` for the options. Returns name -> path written."""
+    return write_outputs_and_findings(store, out_dir, **options)[0]
 
 
-def _safe_name(text: str) -> str:
-    # Ids come from data: keep a file name to plain characters and inside out_dir.
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", str(text)).strip("._") or "x"
-
-
-def write_outputs(
+def write_outputs_and_findings(
     store: GraphStore,
     out_dir: str | Path,
     *,
     seed: int = 0,
     by: str = "sector",
     between=("acute", "community"),
-) -> dict[str, Path]:
-    """Write the report, the findings and the maps into ``out_dir``.
+    window: str | None = None,
+    phase: str | None = None,
+    as_of: str | None = None,
+    pseudonymise: bool = False,
+    report_name: str = "report.html",
+    findings: bool = True,
+    every_map: bool = True,
+    maps: bool = True,
+    pdf: bool = False,
+) -> tuple[dict[str, Path], dict]:
+    """Write the report, the findings and the maps into ``out_dir``; also return the findings.
 
-    Files: ``report.html``, ``findings.json``, and under ``maps/``: ``network.html``,
-    ``bridges-A-B.html`` (when both groups are present), ``communities.html``,
-    ``organisations.html`` and ``ego-ID.html`` (the top bridge, or the top broker by
-    betweenness when there is no bridge ranking).
+    Files: ``report.html`` (or ``report_name``), ``findings.json``, and under ``maps/``: the
+    organisations and bridges maps the report links to; with ``every_map`` also
+    ``network.html``, ``communities.html`` and ``ego-ID.html`` (the top bridge, or the top
+    broker by betweenness when there is no bridge ranking); with ``pdf`` the report as PDF
+    beside it. Map names carry the period asked for (``bridges-acute-community-PH2.html``).
+    The pseudonymised report is written alone (the maps and findings name people).
 
     Parameters
     ----------
     store : GraphStore
     out_dir : str or Path
         Created if needed; existing files of the same names are replaced.
-    seed : int, default 0
-    by, between
+    seed, by, between, window, phase, as_of, pseudonymise
         As in :func:`render_report`.
+    report_name : str
+        The report's file name.
+    findings : bool, default True
+        Also write ``findings.json``.
+    every_map : bool, default True
+        Also write the network, communities and ego maps.
+    maps : bool, default True
+        Draw and write any map at all (False: a light page, no map files).
+    pdf : bool, default False
+        Print the report to PDF with Chromium (:func:`kg.report.pdf.html_to_pdf`).
 
     Returns
     -------
-    dict
-        ``{"report", "findings", "network", "bridges", "communities", "organisations",
-        "ego"}`` -> path written (``bridges`` and ``ego`` only when they could be drawn).
+    (dict, dict)
+        Name (``report``, ``findings``, ``pdf``, ``organisations``, ``bridges``, ``network``,
+        ``communities``, ``ego``) -> path written; and the findings document.
 
     Raises
     ------
     AnalysisError
-        The store holds nothing to analyse (nothing is written).
+        The period holds nothing to analyse (nothing is written).
+    PdfUnavailable
+        ``pdf`` was asked for and Chromium cannot be driven (the HTML is written first).
     """
-    data = gather(store, by=by, between=between, seed=seed)
-    doc = build_findings(data)
-    html = _render(store, data, doc, seed=seed, maps=True)
+    data, doc = _gathered(store, by=by, between=between, seed=seed, window=window, phase=phase,
+                          as_of=as_of, pseudonymise=pseudonymise)
+    html = _render(store, data, doc, maps=maps, links="files")
     out = Path(out_dir)
-    (out / "maps").mkdir(parents=True, exist_ok=True)
-    pages: dict[str, tuple[str, str]] = {
-        "network": ("maps/network.html", map_views.network(store, seed=seed)),
-        "communities": ("maps/communities.html", map_views.community_map(store, seed=seed)),
-        "organisations": ("maps/organisations.html", map_views.organisations(store, seed=seed)),
-    }
-    if data["brokers"]:
-        a, b = data["parameters"]["between"]
-        pages["bridges"] = (f"maps/bridges-{_safe_name(a)}-{_safe_name(b)}.html",
-                            map_views.bridges(store, by=by, between=(a, b), seed=seed))
-    rows = bridge_rows(data)
-    top = rows[0]["id"] if rows else None
-    if top is None:
-        bet = (data["risk"] or {}).get("people") or []
-        top = bet[0]["id"] if bet else None
-    if top is not None:
-        try:
-            pages["ego"] = (f"maps/ego-{_safe_name(top)}.html",
-                            map_views.ego(store, top, hops=1, seed=seed))
-        except CarebridgeError:
-            pass  # the person is not drawable; the other files still stand
+    out.mkdir(parents=True, exist_ok=True)
+    texts: dict[str, tuple[str, str]] = {"report": (report_name, html)}
+    if findings and not pseudonymise:
+        texts["findings"] = ("findings.json", json.dumps(doc, indent=2, ensure_ascii=False,
+                                                         default=str) + "\n")
+    if maps and not pseudonymise:
+        net = _period_query(data)
+        for view, page in _map_pages(store, data).items():
+            texts[view] = (f"maps/{_file_name(view, data)}", page)
+        if every_map:
+            texts["network"] = (f"maps/{_file_name('network', data)}",
+                                map_views.network(store, seed=seed, **net))
+            texts["communities"] = (f"maps/{_file_name('communities', data)}",
+                                    map_views.community_map(store, seed=seed, **net))
+            texts.update(_ego_page(store, data, net))
     written = {}
-    for name, (rel, text) in [("report", ("report.html", html)),
-                              ("findings", ("findings.json", json.dumps(
-                                  doc, indent=2, ensure_ascii=False, default=str) + "\n"))
-                              ] + list(pages.items()):
+    for name, (rel, text) in texts.items():
         path = out / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         written[name] = path
-    return written
+    if pdf:
+        from kg.report.pdf import html_to_pdf
+
+        path = written["report"].with_suffix(".pdf")
+        path.write_bytes(html_to_pdf(html))
+        written["pdf"] = path
+    return written, doc
+
+
+def _ego_page(store: GraphStore, data: dict, net: dict) -> dict:
+    rows = bridges_finding.rows(data)
+    top = rows[0]["id"] if rows else None
+    if top is None:
+        people = (data["risk"] or {}).get("people") or []
+        top = people[0]["id"] if people else None
+    if top is None:
+        return {}
+    try:
+        page = map_views.ego(store, top, hops=1, seed=data["parameters"]["seed"], **net)
+    except CarebridgeError:
+        return {}  # the person is not drawable; the other files still stand
+    suffix = "".join(f"-{_safe_name(v)}" for v in net.values())
+    return {"ego": (f"maps/ego-{_safe_name(top)}{suffix}.html", page)}
+
+
+def swatch(colour: str) -> Markup:
+    """A colour swatch that prints (an SVG circle, not a background colour)."""
+    return Markup(f'<svg class="swatch" width="12" height="12" viewBox="0 0 12 12" '
+                  f'aria-hidden="true"><circle cx="6" cy="6" r="5.5" fill="{escape(colour)}"/>'
+                  "</svg>")
