@@ -150,8 +150,8 @@ class _Rows:
         members = _ENUMS[self.spec.vocabularies[col]]
         member = members.get(value.lower())
         if member is None:
-            guess = difflib.get_close_matches(value.lower(), list(members), n=1, cutoff=0.6)
-            hint = f" (did you mean {guess[0]!r}?)" if guess else ""
+            guess = () if self.log.full else difflib.get_close_matches(value.lower(), members)
+            hint = f" (did you mean {guess[0]!r}?)" if guess else ""  # the closest one
             self.problem(col, f"unknown value {shown(value)}{hint}; allowed: {', '.join(members)}")
         return member
 

@@ -74,6 +74,11 @@ class ProblemLog:
         self.more = 0
         self._files: set[str] = set()
 
+    @property
+    def full(self) -> bool:
+        """True once problems are only counted: no need to word them with care any more."""
+        return len(self.listed) >= self.limit
+
     def add(self, problem: Problem) -> None:
         if len(self.listed) < self.limit:
             self.listed.append(problem)
@@ -132,7 +137,7 @@ class _Bundle:
             self.notes.append(f"{where}: not part of the format and empty, ignored")
             return
         known = [spec.name + self.suffix for spec in FILES]
-        guess = difflib.get_close_matches(name + self.suffix, known, n=1, cutoff=0.6)
+        guess = [] if self.names.full else difflib.get_close_matches(name + self.suffix, known)
         if guess:
             self.guessed.setdefault(guess[0].removesuffix(self.suffix), where)
             hint = f"did you mean {guess[0]!r}? Rename it"
