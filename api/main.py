@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from api.errors import install_error_handlers
 from api.middleware import Guard
-from api.routes import routers
+from api.routes import home, routers
 from api.routes.ingest import too_large
 from kg.config import Settings, get_settings
 from kg.errors import ConfigError
@@ -61,6 +61,9 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        # /docs is served by api.routes.home with Swagger UI from this server (works offline).
+        docs_url=None,
+        redoc_url=None,  # ReDoc would load its script from a CDN; /docs answers the same
         openapi_tags=[
             {
                 "name": "analysis",
@@ -76,6 +79,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.state.store = store
     app.state.api_keys = api_keys
     install_error_handlers(app)
+    app.include_router(home.router)  # the way in (/) and the offline docs (/docs)
     for router in routers:
         app.include_router(router)
 

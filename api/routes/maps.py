@@ -28,8 +28,9 @@ def network(
     color_by: ColourBy = "organisation",
     seed: SeedDep = 0,
 ) -> Response:
-    """Coloured by a person attribute or community, sized by betweenness; above 1,500 people
-    it shows one node per community and says so."""
+    """Coloured by a person attribute or community, sized by betweenness, the top people
+    named (the rest on zoom); click or find someone for their roles, forums, ties and measures.
+    Above 1,500 people it shows one node per community and says so."""
     return html_answer(
         request, store, lambda: views.network(store, color_by=color_by, seed=seed, **net)
     )
@@ -66,8 +67,10 @@ def bridges(
     top: Annotated[int, Query(ge=1, le=100)] = 10,
     seed: SeedDep = 0,
 ) -> Response:
-    """The people of both groups, the top brokers by the paths they carry between them, and
-    those paths highlighted."""
+    """The two groups side by side (the first on the left, the second on the right), the top
+    brokers by the paths they carry numbered between them, and the forums those brokers
+    attend; above 400 people, the brokers' strongest ties, the people between, the strongest
+    direct ties across and a sample of each group, with a banner saying what is left out."""
     pair = between or ("acute", "community")
     return html_answer(
         request,

@@ -111,9 +111,9 @@ def sides(
     ``towards[i]`` in 0..1 is how much of a group member's ties lead across (to the other group
     or to the people between): 0 stays on the far edge, 1 comes to its group's inner edge. For
     people between, it is their lean from group a (0) to group b (1). ``brokers`` (indices, best
-    first) are placed down the middle column in the order of the force layout's heights, evenly
-    spaced so their labels have room. Heights elsewhere follow the force layout (ranked), so
-    people who work together stay near each other.
+    first) are placed down the middle column in rank order, #1 at the top, evenly spaced so
+    their labels have room and read as a list. Heights elsewhere follow the force layout
+    (ranked), so people who work together stay near each other.
     """
     xy = np.asarray(xy, dtype=float)
     n = len(xy)
@@ -138,9 +138,8 @@ def sides(
         out[members, 1] = y * half_h
     brokers = list(brokers)
     if brokers:
-        order = sorted(brokers, key=lambda i: xy[i, 1])
-        ys = np.linspace(-0.85, 0.85, len(order)) if len(order) > 1 else np.zeros(1)
-        for i, y in zip(order, ys, strict=True):
+        ys = np.linspace(-0.85, 0.85, len(brokers)) if len(brokers) > 1 else np.zeros(1)
+        for i, y in zip(brokers, ys, strict=True):
             out[i, 0] = (
                 (towards[i] - 0.5) * 0.22 * half_w
                 if side[i] == "mid"

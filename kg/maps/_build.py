@@ -349,7 +349,7 @@ def person_map_data(
         info.append(f"Connections: {degree.get(node, 0)}")
         panel = {}
         if attrs.get("roles"):
-            panel["roles"] = [str(r) for r in attrs["roles"] if r]
+            panel["roles"] = list(dict.fromkeys(str(r) for r in attrs["roles"] if r))
         if attrs.get("team_name") or attrs.get("team"):
             panel["team"] = str(attrs.get("team_name") or attrs.get("team"))
         if forums_of.get(node):

@@ -68,7 +68,8 @@
 
   function visEdge(e, i) {
     var edge = { id: i, from: e.from, to: e.to, width: e.width,
-                 color: { color: EDGE_COLOURS[e.hl || 0], highlight: "#222222", hover: "#222222" } };
+                 color: { color: EDGE_COLOURS[e.hl || 0], highlight: "rgba(0,0,0,0.5)",
+                          hover: "rgba(0,0,0,0.6)" } };
     if (e.info) { edge.title = tooltip(e.info); }
     return edge;
   }
@@ -92,7 +93,7 @@
   var options = {
     physics: false,                       // positions are computed on the server
     layout: { improvedLayout: false },    // and vis's own clustering layout would hang on big graphs
-    edges: { smooth: false },
+    edges: { smooth: false, selectionWidth: 0 },  // a forum's 40 members must not blacken it
     interaction: { hover: true, tooltipDelay: 150, hideEdgesOnDrag: big, hideEdgesOnZoom: big,
                    multiselect: true }
   };
@@ -111,12 +112,17 @@
       seen[n.id] = true;
       list.push([n, strong]);
     }
-    Object.keys(state.selected).forEach(function (id) { push(byId[id], true); });
+    // The person pointed at or found first; then the ringed (the bridges map's top brokers,
+    // the ego map's person) before a crowd of selected people (a forum's members) can hide
+    // them; then the pointed-at person's neighbours; then the top by the map's measure.
+    var selected = Object.keys(state.selected);
+    if (state.hover !== null) { push(byId[state.hover], true); }
+    if (selected.length <= 3) { selected.forEach(function (id) { push(byId[id], true); }); }
+    data.nodes.forEach(function (n) { if (n.ring) { push(n, true); } });
+    selected.forEach(function (id) { push(byId[id], true); });
     if (state.hover !== null) {
-      push(byId[state.hover], true);
       adjacent[state.hover].forEach(function (pair) { push(byId[pair[0]], false); });
     }
-    data.nodes.forEach(function (n) { if (n.ring) { push(n, true); } });
     for (var i = 0; i < byRank.length && i < topCount; i++) { push(byRank[i], false); }
     if (scale >= state.fitScale * ZOOM_FOR_ALL) {
       byRank.forEach(function (n) { push(n, false); });
@@ -171,6 +177,9 @@
       if (dom.x < -50 || dom.y < -50 || dom.x > width + 50 || dom.y > height + 50) { return; }
       ctx.font = (strong ? "bold " : "") + LABEL_PX + "px system-ui, -apple-system, sans-serif";
       var text = String(n.label);
+      if (!strong && width < 700 && text.length > 30) {
+        text = text.slice(0, 28).replace(/\s+$/, "") + "\u2026";  // the panel has it in full
+      }
       var w = ctx.measureText(text).width + 4;
       var h = LABEL_PX + 4;
       var r = n.size * scale + (n.ring ? 4 : 1);
@@ -180,8 +189,9 @@
         { x: dom.x + r + 3, y: dom.y - h / 2 },
         { x: dom.x - r - 3 - w, y: dom.y - h / 2 }
       ];
-      // Strong labels (the person found, hovered or clicked) may cover a circle if they must.
-      var tries = strong ? spots.concat(spots) : spots;
+      // Strong labels (the person found, hovered or clicked) and the top three may cover a
+      // circle if they must; no label ever covers another.
+      var tries = (strong || n.r < 3) ? spots.concat(spots) : spots;
       for (var i = 0; i < tries.length; i++) {
         var box = { x: tries[i].x, y: tries[i].y, w: w, h: h };
         if (box.x < 0 || box.y < 0 || box.x + w > width || box.y + h > height) { continue; }
@@ -407,8 +417,8 @@
     section("Measures");
     var measures = el("ul");
     if (data.measure && n.m !== undefined) {
-      var item = el("li", data.measure.label + ": " + n.m + " (" + ordinal(n.mr) + " highest of " +
-                    countMeasured() + ")");
+      var item = el("li", data.measure.label + ": " + Number(n.m).toPrecision(3) + ", " +
+                    (n.mr === 1 ? "the" : "the " + ordinal(n.mr)) + " highest of " + countMeasured());
       if (data.measure.words) { item.appendChild(el("div", data.measure.words, "cb-muted")); }
       measures.appendChild(item);
     }
