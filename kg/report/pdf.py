@@ -9,6 +9,7 @@ can be started, :class:`PdfUnavailable` says what to install instead of failing 
 from __future__ import annotations
 
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 
 from kg.errors import CarebridgeError
 
@@ -63,9 +64,18 @@ def html_to_pdf(html: str, *, timeout_ms: int = 120_000) -> bytes:
         install.
     """
     try:
-        from playwright.sync_api import Error, sync_playwright
+        import playwright.sync_api  # noqa: F401
     except ImportError:
         raise PdfUnavailable(f"printing to PDF needs Playwright: {INSTALL}") from None
+    # Playwright's sync API refuses to run on a thread with an event loop (a notebook, a test
+    # session already driving a browser, a server): print on a thread of its own.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_print, html, timeout_ms).result()
+
+
+def _print(html: str, timeout_ms: int) -> bytes:
+    from playwright.sync_api import Error, sync_playwright
+
     with sync_playwright() as playwright:
         try:
             browser = playwright.chromium.launch(executable_path=chromium_path())
