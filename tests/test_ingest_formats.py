@@ -223,6 +223,29 @@ def test_edge_list_links_to_stored_people_without_rewriting_them(store, tmp_path
     assert tie.props["note"] == "cover for leave, weekends"
 
 
+def test_a_file_links_to_stored_organisations_and_roles_without_rewriting_them(store, tmp_path):
+    bundle = tmp_path / "b"
+    bundle.mkdir()
+    (bundle / "organisations.csv").write_text("id,name,sector\nACUTE,Westbridge Hospitals,acute\n")
+    (bundle / "people.csv").write_text("id,name\nP1,Alex Morgan\n")
+    (bundle / "roles.csv").write_text(
+        "person_id,organisation_id,title,kind,level\nP1,ACUTE,OT lead,hybrid,middle\n")
+    ingest_path(store, bundle)
+    G = nx.DiGraph()
+    G.add_node("P1", organisation="westbridge  hospitals")  # matched by name: case, spacing
+    G.add_node("P9", name="New Starter", organisation="ACUTE")  # matched by id
+    G.add_edge("P9", "P1", kind="advice")
+    nx.write_graphml(G, tmp_path / "net.graphml")
+    report = ingest_path(store, tmp_path / "net.graphml", mapping=mapping(defaults=ROLES))
+    assert any("stored role was kept" in n for n in report.notes)
+    attrs = person_attributes(store.snapshot())
+    assert (attrs["P1"]["organisation"], attrs["P1"]["role_kind"]) == ("ACUTE", "hybrid")
+    assert attrs["P1"]["name"] == "Alex Morgan" and attrs["P1"]["roles"] == ["OT lead"]
+    assert (attrs["P9"]["organisation"], attrs["P9"]["role_kind"]) == ("ACUTE", "clinical")
+    assert store.get_node(NodeLabel.ORGANISATION, "ACUTE").props["name"] == "Westbridge Hospitals"
+    assert store.count_nodes(NodeLabel.ORGANISATION) == 1
+
+
 KUMU = {
     ("Alex Morgan", "Kim Patel", "advice"): 2.0,
     ("Sam Lee", "Alex Morgan", "referral"): 1.0,

@@ -83,7 +83,7 @@ def _progress_bar(enabled: bool):
 
 
 def print_ingest_report(report: IngestReport) -> None:
-    title = "Import" if report.format == "bundle" else f"Import of a {report.format} file"
+    title = "Import" if report.format == "bundle" else f"Import ({report.format})"
     table = Table(title=title + (" (dry run: nothing written)" if report.dry_run else ""))
     table.add_column("file" if report.format == "bundle" else "became")
     table.add_column("rows", justify="right")

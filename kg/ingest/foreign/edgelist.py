@@ -75,7 +75,7 @@ def read_edgelist(path: Path, mapping: Mapping, limits: Limits = LIMITS) -> Fore
             name, 1, None,
             f"no {' or '.join(missing)} column: the first line must name the columns, e.g. "
             f"source,target,weight,kind (found {','.join(header)}); map yours with --map "
-            "COLUMN=source",
+            "COLUMN=source (a survey export with one row per respondent? use --from survey)",
         ))
         return net
     s, t = ends["source"][0], ends["target"][0]

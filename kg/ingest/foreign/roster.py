@@ -16,7 +16,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 
-from kg.model import NodeLabel
+from kg.model import NodeLabel, RelType
 from kg.store.base import GraphStore
 
 __all__ = ["Roster", "name_key"]
@@ -74,6 +74,18 @@ class Roster:
             for person_id, props in self.all_people().items():
                 self._by_name[name_key(props.get("name", ""))].append(person_id)
         return list(self._by_name.get(name_key(name), []))
+
+    def organisations_of(self, person_ids: Iterable[str]) -> dict[str, set[str]]:
+        """The organisations (and teams) at which each of the stored ``person_ids`` holds a role."""
+        wanted = set(person_ids)
+        if self.store is None or not wanted:
+            return {}
+        at = {r.source: r.target for r in self.store.relationships(RelType.AT_ORGANISATION)}
+        out: dict[str, set[str]] = defaultdict(set)
+        for r in self.store.relationships(RelType.HOLDS_ROLE):
+            if r.source in wanted and r.target in at:
+                out[r.source].add(at[r.target])
+        return dict(out)
 
     def organisations(self) -> dict[str, dict]:
         """Every stored organisation (and team), id -> properties (read once)."""

@@ -39,7 +39,14 @@ from pathlib import Path
 from kg.errors import Problem
 from kg.ingest.foreign.edgelist import read_csv_rows
 from kg.ingest.foreign.mapping import DROP, TIE_KINDS, Mapping, norm
-from kg.ingest.foreign.network import LIMITS, ForeignEdge, ForeignNetwork, ForeignNode, Limits
+from kg.ingest.foreign.network import (
+    LIMITS,
+    ForeignEdge,
+    ForeignNetwork,
+    ForeignNode,
+    Limits,
+    TooLarge,
+)
 from kg.ingest.foreign.roster import Roster, name_key
 from kg.ingest.foreign.tables import derived_id
 
@@ -109,6 +116,8 @@ def _rows(path: Path, net: ForeignNetwork, limits: Limits):
                 header = values
             else:
                 rows.append((line, values))
+                if len(rows) > limits.max_records:
+                    raise TooLarge(f"more than {limits.max_records:,} rows; split the file", line)
         return f"{path.name}[{ws.title}]", header, rows
     finally:
         wb.close()

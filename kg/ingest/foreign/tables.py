@@ -22,7 +22,8 @@ The rules, in the order they apply:
   it is an id, else the organisation's id plus the team's words).
 - **Roles.** A person with an organisation holds a role there (at the team when given), with
   ``role_kind`` and ``level`` from attributes or defaults (the bundle requires both), ``title``
-  from an attribute or ``member``.
+  from an attribute or ``member``. A stored person who already holds a role at that
+  organisation keeps it as stored (the bundle is where roles are kept up to date).
 - **Ties.** Each edge is a tie from source to target: an undirected edge one tie from the node
   the file names first, a mutual edge a tie each way. ``kind`` from an attribute, else
   ``--default kind=...``, else ``collaboration`` (with a note); ``weight``, ``start`` and ``end``
@@ -225,6 +226,8 @@ class _Converter:
                        node.id)
             ids.append(pid)
         stored = self.roster.people(ids)
+        held = self.roster.organisations_of(stored) if stored else {}
+        kept_roles = 0
         extra_names = list(plan.extras.values())
         people = ForeignTable(net.node_file, [],
                               sources={"id": id_attrs[0] if id_attrs else net.id_column,
@@ -244,11 +247,14 @@ class _Converter:
                 continue
             self.person_lines[pid] = line
             self.people[node.id] = pid
-            row = self.person_row(plan, node.attrs, pid, stored.get(pid), extra_names)
+            attrs = node.attrs
+            if attrs.get("label") == node.id:  # networkx and Gephi repeat the id as a label
+                attrs = {k: v for k, v in attrs.items() if k != "label"}
+            row = self.person_row(plan, attrs, pid, stored.get(pid), extra_names)
             if row is not None:
                 people.rows.append((line, row))
-            org = self.value(plan, node.attrs, "organisation")
-            team = self.value(plan, node.attrs, "team")
+            org = self.value(plan, attrs, "organisation")
+            team = self.value(plan, attrs, "team")
             if team and not org:
                 self.problems.append(Problem(
                     net.node_file, line or None, self.column(plan, "team"),
@@ -256,10 +262,15 @@ class _Converter:
                     "attribute, or --default organisation=...)"))
                 continue
             if org:
-                role = self.role(plan, node.attrs, pid, org, team, line)
-                if role is not None:
+                role = self.role(plan, attrs, pid, org, team, line)
+                if role is not None and role[1] in held.get(pid, ()):
+                    kept_roles += 1  # the store's role there stands: the bundle is its source
+                elif role is not None:
                     roles.append((line, role))
         people.header = list(_PEOPLE) + extra_names  # stored people may have added properties
+        if kept_roles:
+            self.notes.append(f"{net.node_file}: {kept_roles:,} people already hold a role at "
+                              "the organisation the file names; their stored role was kept")
         return people, roles
 
     def person_row(self, plan, attrs, pid, stored, extra_names) -> list[str] | None:
