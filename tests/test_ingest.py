@@ -478,6 +478,30 @@ def test_a_formula_with_no_saved_value_is_refused_naming_the_cell(store, tmp_pat
     assert store.get_node(NodeLabel.PERSON, "P1").props["band"] == "7"
 
 
+def test_a_formula_whose_saved_value_is_empty_is_an_empty_cell(store, tmp_path):
+    # =IF(..., "", ...) saved by Excel: <c t="str"><f>...</f><v></v></c>. A blank, not a gap.
+    import zipfile
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "organisations"
+    ws.append(["id", "name", "sector", "parent_id"])
+    ws.append(["A", "Acute", "acute", '=IF(TRUE,"","B")'])
+    wb.save(tmp_path / "raw.xlsx")
+    with zipfile.ZipFile(tmp_path / "raw.xlsx") as src:
+        with zipfile.ZipFile(tmp_path / "saved.xlsx", "w") as out:
+            for item in src.infolist():
+                data = src.read(item.filename)
+                if item.filename.startswith("xl/worksheets/"):
+                    assert b'<c r="D2"><f>' in data  # as openpyxl writes it: no value
+                    data = data.replace(b'<c r="D2">', b'<c r="D2" t="str">')
+                out.writestr(item, data)
+    ingest_path(store, tmp_path / "saved.xlsx")
+    assert store.relationships(RelType.PART_OF) == []
+
+
 # -- messages that lead to the cause ----------------------------------------------------------
 def test_a_misnamed_sheet_is_reported_first_with_the_name_it_should_have(store, tmp_path):
     from openpyxl import Workbook

@@ -22,6 +22,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from xml.etree import ElementTree
 
 from kg.errors import Problem
 from kg.ingest.formats import FILES, FileSpec
@@ -330,29 +331,50 @@ def _cell(value) -> str:
 
 
 def _formula_cells(path: Path) -> dict[str, dict[int, list[int]]]:
-    """Where each sheet holds a formula: ``{sheet title: {row: [column index, ...]}}``.
+    """Formulas with no saved value: ``{sheet title: {row: [column index, ...]}}``.
 
-    Reading with saved values (``data_only``) shows a formula whose value was never saved as an
-    empty cell, which would silently erase a stored value: those cells must be found. Only a
-    workbook with formulas in it pays for this second reading.
+    Reading saved values (``data_only``) shows such a formula as an empty cell, which would
+    silently erase a stored value. openpyxl shows a formula whose saved value is an empty string
+    (``=IF(..., "", ...)``) as empty too, so the sheet's XML is asked. Only a workbook with
+    formulas in it is parsed twice.
     """
+    from openpyxl.utils.cell import coordinate_to_tuple
+
     with zipfile.ZipFile(path) as archive:
-        parts = [n for n in archive.namelist() if n.startswith("xl/worksheets/")]
+        names = set(archive.namelist())
+        parts = [n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")]
         if not any(_has_formula(archive, part) for part in parts):
             return {}
-    from openpyxl import load_workbook
-
-    wb = load_workbook(path, read_only=True, data_only=False)
-    try:
+        # Every producer (Excel, LibreOffice, openpyxl, xlsxwriter) writes the workbook here.
+        sheets = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        targets = {rel.get("Id"): rel.get("Target", "") for rel in rels}
         found: dict[str, dict[int, list[int]]] = {}
-        for ws in wb.worksheets:
-            for line, row in enumerate(ws.iter_rows(), start=1):
-                cols = [i for i, c in enumerate(row) if getattr(c, "data_type", None) == "f"]
-                if cols:
-                    found.setdefault(ws.title, {})[line] = cols
+        for sheet in sheets.iter():
+            if _local(sheet.tag) != "sheet":
+                continue
+            rel_id = next((v for k, v in sheet.attrib.items() if _local(k) == "id"), None)
+            target = targets.get(rel_id, "")
+            part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            if part not in names:
+                continue
+            with archive.open(part) as fh:
+                for _, cell in ElementTree.iterparse(fh):
+                    if _local(cell.tag) != "c":
+                        continue
+                    inside = {_local(child.tag): child.text for child in cell}
+                    # Excel saves a formula's empty text as <v></v> on a "str" cell; an empty
+                    # value on a number cell (how openpyxl writes a formula) is none at all.
+                    saved = inside.get("v") or (cell.get("t") == "str" and "v" in inside)
+                    if "f" in inside and not saved and cell.get("r"):
+                        row, col = coordinate_to_tuple(cell.get("r"))
+                        found.setdefault(sheet.get("name"), {}).setdefault(row, []).append(col - 1)
+                    cell.clear()
         return found
-    finally:
-        wb.close()
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]  # the name without its XML namespace
 
 
 def _has_formula(archive: zipfile.ZipFile, part: str) -> bool:
@@ -409,18 +431,17 @@ def _read_workbook(path: Path, bundle: _Bundle) -> None:
                 _check_cells(table, line, values, one_line, log)
                 header = table.header
                 for i in in_sheet.get(line, ()):
-                    if row[i] is None:
-                        cell = f"{get_column_letter(i + 1)}{line}"
-                        log.add(
-                            Problem(
-                                where,
-                                line,
-                                header[i] if i < len(header) else None,
-                                f"cell {cell} holds a formula with no saved value (a file "
-                                "written by a program, not Excel?); open and save it in a "
-                                "spreadsheet, or paste the values",
-                            )
+                    cell = f"{get_column_letter(i + 1)}{line}"
+                    log.add(
+                        Problem(
+                            where,
+                            line,
+                            header[i] if i < len(header) else None,
+                            f"cell {cell} holds a formula with no saved value (a file written "
+                            "by a program, not Excel?); open and save it in a spreadsheet, or "
+                            "paste the values",
                         )
+                    )
                 for i, value in enumerate(values):
                     if value in _EXCEL_ERRORS:
                         cell = f"{get_column_letter(i + 1)}{line}"
