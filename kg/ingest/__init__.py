@@ -89,8 +89,8 @@ def ingest_path(
     if fmt is not None and fmt not in FORMATS:
         raise InvalidParameter(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     if fmt is None:
-        fmt = detect_format(path) if path.exists() else "bundle"
-    if fmt == "bundle" and mapping is not None and mapping != Mapping():
+        fmt = detect_format(path)  # None: read_foreign says what is wrong with the path
+    if fmt == "bundle" and mapping not in (None, Mapping()):
         raise InvalidParameter(
             "a mapping (--map, --default, --mapping-file) applies to network files; a bundle "
             "already names its columns"
