@@ -172,12 +172,11 @@ def bridges_map(
         drawn_ties = G.subgraph(shown).number_of_edges()
         all_ties = G.subgraph(everyone).number_of_edges()
         banner = (
-            f"Showing {len(shown):,} of the {len(everyone):,} people of {name_a}, {name_b} and "
-            f"those between them, so the bridges can be read: the top {len(brokers)} brokers, "
-            f"their strongest ties into each group, the people between, the ends of the "
-            f"strongest direct ties across and a sample of each group. Left out: "
-            f"{len(everyone) - len(shown):,} people and {all_ties - drawn_ties:,} ties "
-            f"({left_out})."
+            f"Showing {len(shown):,} of the {len(everyone):,} people so the bridges can be read: "
+            f"the top {len(brokers)} brokers and their strongest ties into each group, the "
+            f"people between, the strongest direct ties across and a sample of each group. "
+            f"Left out: {len(everyone) - len(shown):,} people and {all_ties - drawn_ties:,} "
+            f"ties ({left_out})."
         )
     broker_set = set(brokers)
 

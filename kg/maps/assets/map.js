@@ -461,9 +461,15 @@
     }
 
     var links = data.links || {};
+    var community = null;
+    data.attributes.forEach(function (attribute, index) {
+      if (attribute.key === "community") { community = category(n, index); }
+    });
     var row = linkRow([
       ["Ego map", linkTo(links.ego, { key: n.key })],
-      ["Record (JSON)", linkTo(links.person, { key: n.key })]
+      ["Record (JSON)", linkTo(links.person, { key: n.key })],
+      [community && community.code !== null ? community.name + " map" : "",
+       community && community.code !== null ? linkTo(links.group, { drill: community.code }) : null]
     ]);
     if (row) { panelBody.appendChild(row); }
   }
