@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from kg.errors import InvalidParameter, NotFound
+from kg.ingest.formats import parse_date as strict_date
 from kg.model import NodeLabel
 from kg.store.base import GraphStore
 
@@ -107,9 +108,7 @@ def parse_date(text: str | date | None, what: str) -> date | None:
     if not text:
         return None
     try:
-        if len(text) != 10 or text[4] != "-" or text[7] != "-":
-            raise ValueError
-        return date.fromisoformat(text)
+        return strict_date(text)
     except ValueError:
         raise InvalidParameter(f"{what} {text!r} is not a date in YYYY-MM-DD form") from None
 
