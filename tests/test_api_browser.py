@@ -236,6 +236,8 @@ def test_finding_a_person_on_the_served_network_opens_their_panel(server, browse
         for index in person["p"]["forums"]:
             assert forums[index]["name"] in shown
         # Served over HTTP, the panel links to the person's ego map and record, and they answer.
+        community = panel.locator("a", has_text="map").filter(has_text="Community")
+        assert community.get_attribute("href").startswith("/maps/communities?community=")
         ego = panel.locator("a", has_text="Ego map")
         assert ego.get_attribute("href") == f"/maps/ego/{person['key']}"
         with page.expect_navigation():

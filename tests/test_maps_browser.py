@@ -162,6 +162,21 @@ def test_tooltip_goes_when_the_pointer_leaves_the_drawing(open_map):
     assert page.errors == []
 
 
+def test_pointing_at_someone_names_their_neighbours(open_map, map_files):
+    graph = map_files["graph"]
+    page = open_map("network")
+    before = {label["key"] for label in page.evaluate("window.carebridgeLabels")}
+    quiet = min(graph, key=lambda n: (len(set(graph[n]) & before), -graph.degree(n), n))
+    node_id = page.evaluate(f"window.carebridgeData.nodes.find(n => n.key === '{quiet}').id")
+    _hover(page, node_id)
+    after = {label["key"] for label in page.evaluate("window.carebridgeLabels")}
+    assert quiet in after
+    assert after - before - {quiet} <= set(graph[quiet]) and after - before - {quiet}
+    page.page.hover("#cb-legend-title")
+    page.page.wait_for_timeout(200)
+    assert {label["key"] for label in page.evaluate("window.carebridgeLabels")} == before
+
+
 def test_finding_a_person_opens_their_panel_with_forums_ties_and_links(open_map, map_files):
     graph, forums = map_files["graph"], map_files["forums"]
     person = next(p for p in sorted(graph, key=lambda p: int(p[1:])) if p in forums["F1"]["members"]

@@ -230,7 +230,11 @@
     var tips = document.querySelectorAll(".vis-tooltip");
     for (var i = 0; i < tips.length; i++) { tips[i].style.visibility = "hidden"; }
   }
-  container.addEventListener("mouseleave", hideTips);
+  container.addEventListener("mouseleave", function () {
+    hideTips();
+    // vis-network sends no blurNode when the pointer jumps off the drawing.
+    if (state.hover !== null) { state.hover = null; network.redraw(); }
+  });
   network.on("dragStart", hideTips);
   network.on("zoom", hideTips);
   network.on("hoverNode", function (params) { state.hover = params.node; network.redraw(); });
