@@ -17,8 +17,10 @@ Examples
 '0.52%'
 >>> show("between_groups", 0.111), show("ei_index", -0.3846), show("ei_index", 0.2)
 ('11.1%', '−0.38', '+0.20')
->>> show("tie_share", 0.786), p_value(0.001, permutations=999), p_value(0.0312)
-('79%', 'p ≤ 0.001', 'p = 0.03')
+>>> show("tie_share", 0.786), show("density", 0.05), show("density", 0.0059)
+('79%', '5.0%', '0.59%')
+>>> p_value(0.001, permutations=999), p_value(0.0312)
+('p ≤ 0.001', 'p = 0.03')
 >>> MEASURES["betweenness"].name
 'Share of shortest paths'
 """
@@ -103,7 +105,7 @@ def percent(x: float | None, digits: int = 1) -> str:
     if value == 0:
         return "0%"
     if abs(value) < 10 ** (1 - digits):
-        return f"{value:.2g}%"
+        return f"{value:#.2g}".rstrip(".") + "%"  # "5.0%", not "5%" beside "4.4%"
     return f"{value:.{digits}f}%"
 
 

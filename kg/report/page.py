@@ -81,6 +81,15 @@ def _safe_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", str(text)).strip("._") or "x"
 
 
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _unbroken_dates(text: str) -> Markup:
+    """Text with its ISO dates kept on one line (a browser may break a line at a hyphen)."""
+    return Markup(_DATE.sub(lambda m: f'<span class="date">{m.group(0)}</span>',
+                            str(escape(text))))
+
+
 def _summary_line(p: dict) -> str:
     sectors = ", ".join(labels.in_sentence("sector", s) for s in p["sectors"])
     return (f"{p['in_post']:,} people in post in {p['organisations']:,} organisations"
@@ -288,7 +297,7 @@ def _render(store: GraphStore, data: dict, doc: dict, *, maps: bool, links: str 
         "version": _version(),
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "partnership": partnership,
-        "covers": period_words(p["period"]),
+        "covers": _unbroken_dates(period_words(p["period"])),
         "summary_line": _summary_line(partnership),
         "tiles": _tiles(partnership, data),
         "findings": doc["findings"],

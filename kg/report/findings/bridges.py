@@ -56,7 +56,7 @@ def rows(data: dict) -> list[dict]:
 
 def _who(data: dict, row: dict) -> str:
     if data["parameters"].get("pseudonymise"):
-        return row["name"][:1].upper() + row["name"][1:]
+        return row["name"]  # already the role description
     bits = [x for x in (row.get("role"), row.get("organisation")) if x]
     return f"{row['name']} ({', '.join(bits)})" if bits else str(row["name"])
 
@@ -81,7 +81,8 @@ def finding(data: dict, notes: list) -> dict | None:
         }
     top = found[0]
     via = [f["name"] for f in top["forums"][:2]]
-    headline = (f"{_who(data, top)} is the strongest bridge between {la} and {lb}: "
+    lead = _who(data, top)
+    headline = (f"{lead[:1].upper() + lead[1:]} is the strongest bridge between {la} and {lb}: "
                 f"{show('between_groups', top['share_of_paths'])} of the shortest paths between "
                 "their staff run through this one person"
                 + (f", mostly met through {join(via)}" if via else "") + ".")

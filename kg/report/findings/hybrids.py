@@ -55,8 +55,8 @@ def finding(data: dict, notes: list) -> dict | None:
         detail += f" {apart} listed apart and left out of the comparison."
     stats = (f"Cliff's delta {show('cliffs_delta', delta)}, {show('p_value', p)} "
              f"(Mann\u2013Whitney); {MEASURES['cliffs_delta'].name}: "
-             f"{MEASURES['cliffs_delta'].meaning}. Who counts: "
-             f"{r.get('rule') or 'see kg analyse hybrids'}.")
+             f"{MEASURES['cliffs_delta'].meaning}. Who counts as "
+             f"{r.get('rule') or 'a hybrid middle manager: see kg analyse hybrids'}.")
     return {
         "topic": "hybrids",
         "headline": headline,

@@ -9,7 +9,7 @@ it one of one, so with I ties inside and E out the share is 2I / (2I + E), not I
 from __future__ import annotations
 
 from kg import labels
-from kg.measures import MEASURES, percent, show
+from kg.measures import percent, show
 from kg.report.wording import (
     MIN_GROUP,
     by_word,
@@ -97,23 +97,30 @@ def rows(data: dict) -> list[dict]:
     return out
 
 
-def _statistics(by: str, row: dict, permutations: int, layers: dict | None, names) -> str:
-    bits = [f"E\u2013I index {show('ei_index', row['ei_index'])}"]
-    if row.get("expected_ei") is not None:
-        bits.append(f"{show('ei_index', row['expected_ei'])} if ties ignored {by_word(by)} "
-                    "(labels shuffled)")
-    bits.append(show("p_value", row.get("p_value"), permutations=permutations)
-                + " (two-sided)")
-    text = f"{group_label(by, row['group'], names)}: " + ", ".join(bits)
-    if layers:
-        per = next((g for g in layers["groups"] if g["group"] == row["group"]), None)
-        if per:
-            parts = [f"{labels.in_sentence('layer', x)} {show('ei_index', v['ei_index'])}"
-                     for x in LAYER_ORDER if (v := per.get("by_layer", {}).get(x))
-                     and v.get("ei_index") is not None]
-            if parts:
-                text += "; by layer: " + ", ".join(parts)
-    return text + "."
+def _statistics(by: str, shown: list[dict], result: dict, permutations: int,
+                layers: dict | None, names: dict) -> str:
+    """E-I, what chance gives and the test, per group shown; then the layers of the first."""
+    parts = []
+    for i, r in enumerate(shown):
+        chance = ""
+        if r.get("expected_ei") is not None:
+            chance = (f"{show('ei_index', r['expected_ei'])} if ties ignored {by_word(by)}; "
+                      if i == 0 else f"{show('ei_index', r['expected_ei'])}; ")
+        p = show("p_value", r.get("p_value"), permutations=permutations)
+        parts.append(f"{group_label(by, r['group'], names)} {show('ei_index', r['ei_index'])} "
+                     f"({chance}{p}{', two-sided' if i == 0 else ''})")
+    text = (f"E\u2013I index: {', '.join(parts)}; whole network "
+            f"{show('ei_index', result['ei_index'])}.")
+    per = next((g for g in (layers or {}).get("groups", []) if g["group"] == shown[0]["group"]),
+               None)
+    if per:
+        bits = [f"{labels.in_sentence('layer', x)} {show('ei_index', v['ei_index'])}"
+                for x in LAYER_ORDER if (v := per.get("by_layer", {}).get(x))
+                and v.get("ei_index") is not None]
+        if bits:
+            text += (f" On each layer, {group_in_sentence(by, shown[0]['group'], names)}: "
+                     + ", ".join(bits) + ".")
+    return text
 
 
 def finding(data: dict, notes: list) -> dict | None:
@@ -166,9 +173,7 @@ def finding(data: dict, notes: list) -> dict | None:
         driver = _driver(first, layers)
         if driver:
             detail += " " + driver
-    stats = " ".join(_statistics(by, r, permutations, layers, names) for r in shown)
-    stats += (f" Whole network: E\u2013I {show('ei_index', result['ei_index'])}. "
-              f"{MEASURES['ei_index'].name}: {MEASURES['ei_index'].meaning}.")
+    stats = _statistics(by, shown, result, permutations, layers, names)
     return {
         "topic": "silos",
         "headline": headline,
