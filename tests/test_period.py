@@ -218,3 +218,18 @@ def test_oversized_forums_are_reported_on_the_answer():
 def test_bad_as_of_is_refused(demo):
     with pytest.raises(InvalidParameter, match="YYYY-MM-DD"):
         A.brokers(demo, as_of="30/11/2026")
+
+
+def test_maps_name_the_forums_people_attend_in_the_period(demo, small_bundle):
+    from kg.maps import page_data
+    from kg.queries import maps
+
+    period = A.current_period(demo)
+    names = {r["id"]: r["name"] for r in rows(small_bundle, "forums.csv")}
+    attended = {r["forum_id"] for r in rows(small_bundle, "attendance.csv")
+                if (d(r.get("start", "")) or date.min) <= period.end
+                and (d(r.get("end", "")) or date.max) >= period.start}
+    data = page_data(maps.network(demo))
+    shown = {f["id"]: f["name"] for f in data["forums"]}
+    assert set(shown) == attended  # the forums of the period, by name
+    assert all(shown[f] == names[f] for f in shown)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from kg.errors import InvalidParameter, NotFound
 from kg.maps import bridges_map, communities_map, ego_map, network_map, organisations_map
+from kg.model import NodeLabel, RelType
 from kg.queries import analyses
-from kg.queries.snapshot import cached
+from kg.queries.snapshot import cached, load_snapshot
 from kg.store.base import GraphStore
 
 __all__ = ["COLOUR_BY", "bridges", "community_map", "ego", "network", "organisations"]
@@ -22,6 +23,24 @@ MAX_MAP_NODES = 1500
 def _net(window, phase, layers, min_weight, as_of) -> dict:
     return {"window": window, "phase": phase, "layers": layers, "min_weight": min_weight,
             "as_of": as_of}
+
+
+def _forums(store: GraphStore, net: dict) -> dict:
+    """``{forum id: {"name", "kind", "members"}}`` for the period, so panels name forums."""
+
+    def compute():
+        snap = load_snapshot(store, window=net.get("window"), phase=net.get("phase"),
+                             as_of=net.get("as_of"))
+        forums = snap.nodes.get(NodeLabel.FORUM, {})
+        members: dict = {}
+        for r in snap.rels(RelType.ATTENDS):
+            members.setdefault(r.target, set()).add(r.source)
+        return {f: {"name": forums.get(f, {}).get("name") or f,
+                    "kind": forums.get(f, {}).get("kind"), "members": sorted(m)}
+                for f, m in members.items()}
+
+    return cached(store, "map:forums", (net.get("window"), net.get("phase"),
+                                        str(net.get("as_of"))), compute)
 
 
 def _communities(store: GraphStore, seed: int, net: dict) -> list[set]:
@@ -48,6 +67,7 @@ def network(
         G = analyses.person_graph(store, **net)
         return network_map(
             G, color_by=color_by, communities=_communities(store, seed, net),
+            forums=_forums(store, net),
             size_by=analyses.betweenness_of(store, seed=seed, **net),
             size_label="betweenness", max_nodes=max_nodes, seed=seed,
         )
@@ -71,7 +91,7 @@ def ego(
 
     def compute():
         return ego_map(
-            G, person_id, hops=hops, color_by=color_by,
+            G, person_id, hops=hops, color_by=color_by, forums=_forums(store, net),
             communities=_communities(store, seed, net),
             size_by=analyses.betweenness_of(store, seed=seed, **net),
             size_label="betweenness", seed=seed,
@@ -106,6 +126,7 @@ def bridges(
         named = {r["id"]: r["score"] or 0.0 for r in ranked}
         scores = {v: named.get(v, 0.0) for v in G}
         return bridges_map(G, by, between, scores=scores, top=top, seed=seed,
+                           forums=_forums(store, net),
                            title=f"Bridges between {between[0]} and {between[1]}")
 
     return cached(store, "map:bridges", (by, between, top, seed)
@@ -129,7 +150,10 @@ def community_map(
     def compute():
         G = analyses.person_graph(store, **net)
         index = None if community is None else community - 1  # the renderer counts from 0
-        return communities_map(G, found, community=index, seed=seed)
+        return communities_map(G, found, community=index, seed=seed,
+                               forums=_forums(store, net),
+                               size_by=analyses.betweenness_of(store, seed=seed, **net),
+                               size_label="betweenness")
 
     return cached(store, "map:communities", (community, seed)
                   + analyses.net_key(**net), compute)
