@@ -65,7 +65,10 @@ def post_chunked(app, key: str | None, chunks: int) -> tuple[int, int]:
              "method": "POST", "scheme": "http", "path": "/ingest", "raw_path": b"/ingest",
              "query_string": b"", "root_path": "", "headers": headers, "client": REMOTE,
              "server": ("test", 80)}
-    asyncio.run(app(scope, receive, send))
+    # A thread of its own: a session-wide browser may hold this thread's event loop.
+    worker = threading.Thread(target=lambda: asyncio.run(app(scope, receive, send)))
+    worker.start()
+    worker.join(timeout=60)
     start = next(m for m in messages if m["type"] == "http.response.start")
     return start["status"], read
 
