@@ -15,16 +15,10 @@ import pytest
 from _lazega import read_lazega
 
 from kg.analysis import _fast
-from kg.analysis.brokers import (
-    BROKERAGE_ROLES,
-    DEFAULT_SAMPLES,
-    between_groups_betweenness,
-    betweenness,
-    brokerage_roles,
-    explain_broker,
-    rank_brokers,
-    structural_holes,
-)
+from kg.analysis.betweenness import DEFAULT_SAMPLES, between_groups_betweenness, betweenness
+from kg.analysis.brokerage import BROKERAGE_ROLES, brokerage_roles
+from kg.analysis.brokers import explain_broker, rank_brokers
+from kg.analysis.structural_holes import structural_holes
 from kg.errors import InvalidParameter, NotFound
 
 TOL = 1e-9
@@ -71,11 +65,30 @@ def random_graphs():
 # --- betweenness -----------------------------------------------------------------------------
 
 
+def with_distance(G):
+    """A copy whose ties carry ``distance = 1/weight``: networkx's weighted shortest paths."""
+    H = G.copy()
+    for _, _, d in H.edges(data=True):
+        d["distance"] = 1.0 / d.get("weight", 1)
+    return H
+
+
+def power_of_two_weights(G, seed):
+    """Tie weights 1/4 .. 4: sums of their inverses are exact in floating point, so networkx's
+    exact comparison of path lengths and igraph's tolerant one find the same shortest paths."""
+    G = G.copy()
+    rng = random.Random(seed)
+    for _, _, d in G.edges(data=True):
+        d["weight"] = rng.choice([0.25, 0.5, 1.0, 2.0, 4.0])
+    return G
+
+
 @pytest.mark.parametrize("normalized", [True, False])
 def test_exact_betweenness_equals_networkx(karate, cowork, normalized):
     for G in [karate, cowork, *random_graphs()]:
         result = betweenness(G, normalized=normalized)
         assert result.exact and result.sample_size is None and result.error_estimate is None
+        assert result.paths == "hops"
         assert_close(result.values, nx.betweenness_centrality(G, normalized=normalized))
 
 
@@ -84,14 +97,224 @@ def test_exact_betweenness_lazega_advice_directed(advice):
 
 
 @pytest.mark.parametrize("normalized", [True, False])
-def test_sampled_betweenness_equals_networkx_with_same_pivots(normalized):
-    # networkx draws its k pivots with random.Random(seed); ours are the same, so the estimates
-    # must agree exactly, including networkx's separate scaling of pivot nodes.
-    for G in random_graphs():
-        result = betweenness(G, normalized=normalized, exact_max_nodes=50, samples=40, seed=3)
-        assert not result.exact and result.sample_size == 40
-        want = nx.betweenness_centrality(G, k=40, normalized=normalized, seed=3)
+def test_weighted_betweenness_equals_networkx_with_inverse_weights(karate, advice, normalized):
+    graphs = [power_of_two_weights(G, 3) for G in (karate, advice, *random_graphs())]
+    for G in graphs:
+        result = betweenness(G, normalized=normalized, paths="weighted")
+        assert result.exact and result.paths == "weighted"
+        want = nx.betweenness_centrality(with_distance(G), normalized=normalized,
+                                         weight="distance")
         assert_close(result.values, want)
+        # Weights do change who carries the paths.
+        assert result.values != pytest.approx(betweenness(G, normalized=normalized).values)
+
+
+def test_weighted_paths_skip_ties_of_weight_zero():
+    G = power_of_two_weights(random_graphs()[0], 4)
+    dropped = list(G.edges())[:10]
+    for u, v in dropped:
+        G[u][v]["weight"] = 0
+    H = G.copy()
+    H.remove_edges_from(dropped)
+    H = with_distance(H)
+    assert_close(betweenness(G, paths="weighted").values,
+                 nx.betweenness_centrality(H, weight="distance"))
+
+
+def all_shortest_paths(G, paths):
+    """Every shortest path of every ordered pair, enumerated by networkx."""
+    H = with_distance(G) if paths == "weighted" else G
+    weight = "distance" if paths == "weighted" else None
+    return {
+        (s, t): list(nx.all_shortest_paths(H, s, t, weight=weight))
+        for s in G
+        for t in G
+        if s != t and nx.has_path(G, s, t)
+    }
+
+
+def pivot_counts(G, pivot, routes, sources, targets, *, as_source, as_target):
+    """Brute force of the pivot rule: every shortest path of a pair the pivot ends counts
+    1/sigma for each node inside it -- in full when the node is more hops from the pivot than
+    from the other end, half when halfway, not at all when nearer the pivot."""
+    z = dict.fromkeys(G, 0.0)
+
+    def count(path, pivot_first):
+        for i, v in enumerate(path[1:-1], start=1):
+            to_pivot, to_other = (i, len(path) - 1 - i) if pivot_first else (
+                len(path) - 1 - i, i)
+            share = 1.0 if to_pivot > to_other else 0.5 if to_pivot == to_other else 0.0
+            z[v] += share / len(routes_of)
+
+    for (s, t), routes_of in routes.items():
+        if as_source and s == pivot and t in targets:
+            for path in routes_of:
+                count(path, pivot_first=True)
+        if as_target and t == pivot and s in sources:
+            for path in routes_of:
+                count(path, pivot_first=False)
+    return z
+
+
+def brute_total(G, pivots, members, counts):
+    """Unbiased total over ``members`` and its standard error, from per-pivot counts."""
+    estimate, error = {}, {}
+    for v in G:
+        sample = [counts[p][v] for p in pivots if p != v]
+        population = len(members) - (v in members)
+        k = len(sample)
+        estimate[v] = population * float(np.mean(sample))
+        error[v] = population * math.sqrt((1 - k / population) * np.var(sample, ddof=1) / k)
+    return estimate, error
+
+
+def small_cases():
+    """Small graphs (so every shortest path can be enumerated), tie weights powers of two."""
+    undirected = power_of_two_weights(nx.connected_watts_strogatz_graph(28, 4, 0.3, seed=2), 1)
+    directed = power_of_two_weights(nx.gnp_random_graph(28, 0.15, seed=5, directed=True), 2)
+    for G in (undirected, directed):
+        nx.set_node_attributes(G, {v: "A" if v % 3 == 0 else "B" for v in G}, "group")
+    return [undirected, directed]
+
+
+@pytest.mark.parametrize("paths", ["hops", "weighted"])
+def test_sampled_betweenness_follows_the_pivot_rule(paths):
+    """The estimate and its standard error equal a brute-force count over networkx's
+    enumeration of every shortest path, for the pivots random.Random(seed) draws."""
+    for G in small_cases():
+        n, k = G.number_of_nodes(), 9
+        result = betweenness(G, exact_max_nodes=5, samples=k, seed=7, paths=paths)
+        assert not result.exact and result.sample_size == k and result.paths == paths
+        routes = all_shortest_paths(G, paths)
+        pivots = random.Random(7).sample(list(G), k)
+        everyone = set(G)
+        counts = {p: pivot_counts(G, p, routes, everyone, everyone, as_source=True,
+                                  as_target=True) for p in pivots}
+        estimate, error = brute_total(G, pivots, everyone, counts)
+        scale = 1 / ((n - 1) * (n - 2))
+        assert_close(result.values, {v: estimate[v] * scale for v in G})
+        for v in G:
+            if result.standard_errors[v] is not None:
+                assert result.standard_errors[v] == pytest.approx(error[v] * scale, abs=TOL)
+            else:
+                assert error[v] == 0  # no pivot counted a path through v
+
+
+@pytest.mark.parametrize("paths", ["hops", "weighted"])
+def test_sampled_between_groups_follows_the_pivot_rule(paths):
+    """Between groups, pivots are drawn from both groups: from A counting their paths to B,
+    from B counting their paths from A; the two independent estimates add."""
+    for G in small_cases():
+        n, k = G.number_of_nodes(), 6
+        A = [v for v in G if G.nodes[v]["group"] == "A"]
+        B = [v for v in G if G.nodes[v]["group"] == "B"]
+        result = between_groups_betweenness(G, "group", "A", "B", exact_max_sources=3,
+                                            samples=k, seed=4, paths=paths)
+        assert not result.exact and result.sample_size == k
+        routes = all_shortest_paths(G, paths)
+        rng = random.Random(4)
+        from_a, from_b = rng.sample(A, k), rng.sample(B, k)
+        counts_a = {p: pivot_counts(G, p, routes, set(A), set(B), as_source=True,
+                                    as_target=False) for p in from_a}
+        counts_b = {p: pivot_counts(G, p, routes, set(A), set(B), as_source=False,
+                                    as_target=True) for p in from_b}
+        est_a, err_a = brute_total(G, from_a, set(A), counts_a)
+        est_b, err_b = brute_total(G, from_b, set(B), counts_b)
+        scale = 1 / ((n - 1) * (n - 2))
+        assert_close(result.values, {v: (est_a[v] + est_b[v]) * scale for v in G})
+        for v in G:
+            want = math.hypot(err_a[v], err_b[v]) * scale
+            got = result.standard_errors[v]
+            assert (got is None and want == 0) or got == pytest.approx(want, abs=TOL)
+
+
+@pytest.mark.parametrize("paths", ["hops", "weighted"])
+def test_every_node_as_pivot_gives_the_exact_value(paths):
+    """Each path is counted at exactly one of its ends, so the pivot counts summed over every
+    node equal networkx's exact betweenness: the estimator is unbiased."""
+    from kg.analysis.betweenness import _contributions, _PathGraph
+
+    for G in [power_of_two_weights(g, 6) for g in random_graphs()]:
+        nodes, index = _fast.node_index(G)
+        net = _PathGraph(G, index, paths=paths, weight="weight")
+        H = with_distance(G)
+        weight = "distance" if paths == "weighted" else None
+        pair_factor = 1 if G.is_directed() else 2  # networkx halves undirected counts
+        everyone = np.ones(len(nodes), dtype=bool)
+        total = sum(_contributions(net, np.arange(len(nodes)), everyone, everyone,
+                                   as_source=True, as_target=True))
+        want = nx.betweenness_centrality(H, normalized=False, weight=weight)
+        assert_close(dict(zip(nodes, total / pair_factor, strict=True)), want)
+        group = np.array([G.nodes[v]["group"] for v in nodes])
+        a, b = group == "A", group == "C"
+        total = sum(_contributions(net, np.flatnonzero(a), a, b, as_source=True,
+                                   as_target=False))
+        total = total + sum(_contributions(net, np.flatnonzero(b), a, b, as_source=False,
+                                           as_target=True))
+        want = nx.betweenness_centrality_subset(
+            H, [v for v, g in zip(nodes, group, strict=True) if g == "A"],
+            [v for v, g in zip(nodes, group, strict=True) if g == "C"],
+            normalized=False, weight=weight)
+        assert_close(dict(zip(nodes, total / pair_factor, strict=True)), want)
+
+
+def share_outside_two_errors(result, exact):
+    """Share of nodes more than two standard errors from the exact value, and how many had no
+    standard error (no pivot counted a path through them)."""
+    outside, undetermined = [], 0
+    for v, want in exact.items():
+        se = result.standard_errors[v]
+        if se is None:
+            undetermined += 1
+            continue
+        outside.append(abs(result.values[v] - want) > 2 * se + 1e-15)
+    return outside, undetermined
+
+
+@pytest.mark.parametrize(("paths", "most"), [("hops", 0.09), ("weighted", 0.12)])
+def test_sampled_standard_errors_are_calibrated(paths, most):
+    """Over many seeds, about 5 % of people lie more than two of their own standard errors
+    from networkx's exact value -- overall and between two groups -- where a person's
+    dependencies are as skewed as in a clustered, scale-free network (networkx's estimator
+    with the same pivots: about 25 %). Weighted shortest paths are nearly unique, so more of a
+    person's betweenness hangs on few pivots: 8 to 10 % here."""
+    G = power_of_two_weights(nx.powerlaw_cluster_graph(300, 2, 0.3, seed=1), 1)
+    rng = random.Random(1)
+    nx.set_node_attributes(G, {v: "A" if rng.random() < 0.4 else "B" for v in G}, "group")
+    H = with_distance(G)
+    weight = "distance" if paths == "weighted" else None
+    exact = nx.betweenness_centrality(H, weight=weight)
+    exact_between = nx.betweenness_centrality_subset(
+        H, members(G, "group", "A"), members(G, "group", "B"), normalized=True, weight=weight)
+    overall, between, undetermined = [], [], 0
+    for seed in range(30):
+        result = betweenness(G, exact_max_nodes=10, samples=100, seed=seed, paths=paths)
+        outside, missing = share_outside_two_errors(result, exact)
+        overall += outside
+        undetermined += missing
+        result = between_groups_betweenness(G, "group", "A", "B", exact_max_sources=10,
+                                            samples=50, seed=seed, paths=paths)
+        outside, missing = share_outside_two_errors(result, exact_between)
+        between += outside
+        undetermined += missing
+    assert 0.02 <= np.mean(overall) <= most
+    assert 0.02 <= np.mean(between) <= most
+    if paths == "hops":
+        assert undetermined <= 0.01 * 2 * 30 * len(G)
+
+
+def test_sampled_estimate_beats_networkx_estimate_with_the_same_pivots():
+    G = nx.powerlaw_cluster_graph(300, 2, 0.3, seed=1)
+    exact = nx.betweenness_centrality(G)
+    ours, theirs = [], []
+    for seed in range(6):
+        ours.append(betweenness(G, exact_max_nodes=10, samples=60, seed=seed).values)
+        theirs.append(nx.betweenness_centrality(G, k=60, seed=seed))
+
+    def rms(runs):
+        return math.sqrt(np.mean([(run[v] - exact[v]) ** 2 for run in runs for v in G]))
+
+    assert rms(ours) < 0.6 * rms(theirs)
 
 
 def test_sampled_betweenness_finds_the_top_brokers_and_reports_its_error():
@@ -107,13 +330,28 @@ def test_sampled_betweenness_finds_the_top_brokers_and_reports_its_error():
 
     assert len(top(exact_values) & top(sampled.values)) >= 18
     errors = {v: abs(sampled.values[v] - exact_values[v]) for v in G}
-    # The reported error estimate is the largest per-node standard error: the worst observed
-    # error stays within three of it, and most of the 100 largest values lie within two of
-    # their own standard errors.
-    assert max(errors.values()) <= 3 * sampled.error_estimate
+    assert max(errors.values()) <= 4 * sampled.error_estimate
+    covered = [errors[v] <= 2 * se for v, se in sampled.standard_errors.items() if se is not None]
+    assert 0.88 <= np.mean(covered) <= 0.98
     leaders = sorted(exact_values, key=exact_values.get, reverse=True)[:100]
-    covered = [errors[v] <= 2 * sampled.standard_errors[v] for v in leaders]
-    assert np.mean(covered) >= 0.75
+    assert np.mean([errors[v] <= 2 * sampled.standard_errors[v] for v in leaders]) >= 0.85
+
+
+def test_standard_error_is_zero_on_no_path_and_none_when_unmeasured():
+    # K6 without the tie 0-1, plus x tied to 2 and 3 (themselves tied) and y tied to 0 and 1.
+    # x is on no shortest path, so its estimate 0 is exact. y carries one of the five shortest
+    # paths between 0 and 1 -- a pair only pivots 0 and 1 count; drawn without them, the
+    # sample cannot measure y's error.
+    G = nx.complete_graph(6)
+    G.remove_edge(0, 1)
+    G.add_edges_from([("x", 2), ("x", 3), ("y", 0), ("y", 1)])
+    nodes = list(G)
+    seed = next(s for s in range(100) if not {0, 1} & set(random.Random(s).sample(nodes, 3)))
+    result = betweenness(G, exact_max_nodes=3, samples=3, seed=seed)
+    assert result.values["x"] == 0 and result.standard_errors["x"] == 0.0
+    assert nx.betweenness_centrality(G)["y"] > 0
+    assert result.values["y"] == 0 and result.standard_errors["y"] is None
+    json.dumps(result.standard_errors)
 
 
 def test_betweenness_small_graph_is_exact_even_when_sampling_requested(karate):
@@ -129,6 +367,26 @@ def test_betweenness_rejects_bad_arguments(karate):
         betweenness(karate, samples=0)
     with pytest.raises(InvalidParameter):
         betweenness(karate, exact_max_nodes=-1)
+    with pytest.raises(InvalidParameter, match="paths"):
+        betweenness(karate, paths="metres")
+    G = nx.path_graph(4)
+    G[1][2]["weight"] = -1
+    with pytest.raises(InvalidParameter, match="negative"):
+        betweenness(G, paths="weighted")
+    G[1][2]["weight"] = "strong"
+    with pytest.raises(InvalidParameter):
+        betweenness(G, paths="weighted")
+    betweenness(G)  # hop paths do not read weights
+
+
+def test_the_split_modules_are_still_importable_from_brokers():
+    from kg.analysis import betweenness as betweenness_module
+    from kg.analysis import brokers
+
+    assert brokers.betweenness is betweenness_module.betweenness
+    assert brokers.structural_holes is structural_holes
+    assert brokers.brokerage_roles is brokerage_roles
+    assert set(brokers.__all__) == {"explain_broker", "rank_brokers"}
 
 
 # --- between-groups betweenness --------------------------------------------------------------
@@ -155,6 +413,14 @@ def test_between_groups_equals_networkx_subset(karate, cowork, advice, normalize
             G, members(G, attribute, a), members(G, attribute, b), normalized=normalized
         )
         assert_close(got, want)
+        weighted = power_of_two_weights(G, 8)
+        got = between_groups_betweenness(weighted, attribute, a, b, normalized=normalized,
+                                         paths="weighted")
+        want = nx.betweenness_centrality_subset(
+            with_distance(weighted), members(G, attribute, a), members(G, attribute, b),
+            normalized=normalized, weight="distance")
+        assert got.paths == "weighted"
+        assert_close(got.values, want)
 
 
 def _sampled_case():
@@ -167,29 +433,9 @@ def _sampled_case():
     return G, sources, members(G, "group", "B")
 
 
-@pytest.mark.parametrize("normalized", [True, False])
-def test_sampled_between_groups_scales_the_pivots_paths(normalized):
-    """With pivots P drawn from A, a node's estimate is networkx's subset betweenness from P,
-    times the sources it could have had over the pivots it had."""
-    G, sources, targets = _sampled_case()
-    k = 12
-    result = between_groups_betweenness(G, "group", "A", "B", normalized=normalized,
-                                        exact_max_sources=5, samples=k, seed=3)
-    assert not result.exact and result.sample_size == k and result.error_estimate > 0
-    pivots = random.Random(3).sample(sources, k)
-    from_pivots = nx.betweenness_centrality_subset(G, pivots, targets, normalized=normalized)
-    source_set = set(sources)
-    want = {}
-    for v, value in from_pivots.items():
-        could = len(sources) - (v in source_set)
-        had = k - (v in pivots)
-        want[v] = value * could / had
-    assert_close(result.values, want)
-
-
 def test_sampled_between_groups_is_unbiased_and_its_error_honest():
     """Averaged over many seeds the estimate meets networkx's exact value, and the reported
-    standard errors cover the seed-to-seed spread."""
+    standard errors match the seed-to-seed spread."""
     G, sources, targets = _sampled_case()
     exact = nx.betweenness_centrality_subset(G, sources, targets, normalized=True)
     runs = [between_groups_betweenness(G, "group", "A", "B", exact_max_sources=5, samples=10,
@@ -200,7 +446,7 @@ def test_sampled_between_groups_is_unbiased_and_its_error_honest():
         assert mean[v] == pytest.approx(exact[v], abs=4 * spread[v] / math.sqrt(len(runs)) + 1e-12)
     busiest = max(exact, key=exact.get)
     reported = np.mean([r.standard_errors[busiest] for r in runs])
-    assert 0.5 < reported / spread[busiest] < 2.0
+    assert 0.7 < reported / spread[busiest] < 1.4
 
 
 def test_between_groups_rejects_unknown_group(karate):
@@ -449,7 +695,7 @@ def test_rank_brokers_reuses_a_precomputed_betweenness(karate):
                           precomputed=betweenness(karate))
     assert reused == fresh
     assert fresh["between_groups"] == {"exact": True, "sample_size": None,
-                                       "error_estimate": None}
+                                       "error_estimate": None, "paths": "hops"}
     with pytest.raises(InvalidParameter, match="precomputed"):
         rank_brokers(karate, precomputed=betweenness(nx.path_graph(5)))
 
@@ -458,7 +704,10 @@ def test_rank_brokers_shape_and_order(karate):
     result = rank_brokers(karate, by="club", top=5)
     assert set(result) == {"brokers", "betweenness", "between_groups", "parameters"}
     assert result["between_groups"] is None  # no between=(a, b) asked
-    assert result["betweenness"] == {"exact": True, "sample_size": None, "error_estimate": None}
+    assert result["betweenness"] == {"exact": True, "sample_size": None, "error_estimate": None,
+                                     "paths": "hops"}
+    assert result["parameters"]["paths"] == "hops"
+    assert result["parameters"]["path_weight"] is None
     reference = nx.betweenness_centrality(karate)
     expected = sorted(karate, key=lambda v: (-reference[v], str(v)))[:5]
     assert [row["id"] for row in result["brokers"]] == expected
@@ -521,6 +770,26 @@ def test_rank_brokers_rejects_bad_arguments(karate):
         rank_brokers(karate, top=0)
 
 
+def test_rank_brokers_on_weighted_paths(karate):
+    G = power_of_two_weights(karate, 5)
+    result = rank_brokers(G, by="club", between=("Mr. Hi", "Officer"), paths="weighted")
+    H = with_distance(G)
+    overall = nx.betweenness_centrality(H, weight="distance")
+    between = nx.betweenness_centrality_subset(
+        H, members(G, "club", "Mr. Hi"), members(G, "club", "Officer"), normalized=True,
+        weight="distance")
+    for row in result["brokers"]:
+        assert row["score"] == pytest.approx(between[row["id"]], abs=TOL)
+        assert row["betweenness"] == pytest.approx(overall[row["id"]], abs=TOL)
+    assert result["betweenness"]["paths"] == result["between_groups"]["paths"] == "weighted"
+    assert result["parameters"]["paths"] == "weighted"
+    assert result["parameters"]["path_weight"] == "weight"
+    with pytest.raises(InvalidParameter, match="paths"):
+        rank_brokers(G, paths="weighted", precomputed=betweenness(G))
+    with pytest.raises(InvalidParameter, match="paths"):
+        rank_brokers(G, paths="metres")
+
+
 def test_a_network_within_the_exact_limit_gets_exact_between_group_scores():
     """The size limit for exact betweenness covers the between-groups scores too: a network
     under it is exact however large the source group; over it, the sources are sampled."""
@@ -528,7 +797,9 @@ def test_a_network_within_the_exact_limit_gets_exact_between_group_scores():
     nx.set_node_attributes(G, {v: "A" if v < 2100 else "B" for v in G}, "group")
     within = rank_brokers(G, by="group", between=("A", "B"), top=3)
     assert within["between_groups"]["exact"] is True
-    over = rank_brokers(G, by="group", between=("A", "B"), top=3, exact_max_nodes=1000)
+    # The overall betweenness is passed in (exact), so only the between-groups part samples.
+    over = rank_brokers(G, by="group", between=("A", "B"), top=3, exact_max_nodes=1000,
+                        precomputed=betweenness(G))
     assert over["between_groups"]["exact"] is False
     assert over["between_groups"]["sample_size"] == DEFAULT_SAMPLES
 

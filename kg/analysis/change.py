@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from kg.analysis.brokers import betweenness
+from kg.analysis.betweenness import betweenness
 from kg.analysis.communities import detect_communities
 from kg.analysis.silos import ALPHA, N_PERMUTATIONS, ei_index, partition_agreement
 from kg.errors import InvalidParameter

@@ -39,7 +39,7 @@ from kg.analysis._fast import (
     node_index,
     to_igraph,
 )
-from kg.analysis.brokers import betweenness
+from kg.analysis.betweenness import betweenness
 from kg.errors import InvalidParameter, NotFound
 
 __all__ = ["key_person_risk", "removal_impact"]

@@ -26,7 +26,9 @@ import networkx as nx
 
 from kg.analysis import projection
 from kg.analysis.assets import asset_reach
-from kg.analysis.brokers import betweenness, brokerage_roles, rank_brokers, structural_holes
+from kg.analysis.betweenness import betweenness
+from kg.analysis.brokerage import brokerage_roles
+from kg.analysis.brokers import rank_brokers
 from kg.analysis.change import compare_periods
 from kg.analysis.communities import detect_communities, profile_communities
 from kg.analysis.export import FORMATS, export_metadata, export_metrics
@@ -39,6 +41,7 @@ from kg.analysis.silos import (
     ei_index,
     partition_agreement,
 )
+from kg.analysis.structural_holes import structural_holes
 from kg.config import get_settings
 from kg.errors import InvalidParameter, NotFound
 from kg.model import NodeLabel, RelType
