@@ -8,10 +8,12 @@ from fastapi import Depends, HTTPException, Request, Security, status
 from fastapi.security import APIKeyHeader
 
 from api.security import Role, is_loopback, role_for_key
-from kg.config import Settings
+from kg.config import Settings, use_settings
 from kg.store.base import GraphStore
 
-__all__ = ["AdminDep", "AnalystDep", "SettingsDep", "StoreDep", "ViewerDep", "require"]
+__all__ = [
+    "AdminDep", "AnalystDep", "SettingsDep", "StoreDep", "ViewerDep", "apply_settings", "require",
+]
 
 # The dependencies are async because they do no I/O: a sync one would cost a thread hop per
 # request.
@@ -26,6 +28,11 @@ api_key_header = APIKeyHeader(
 
 async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
+
+
+async def apply_settings(request: Request) -> None:
+    """Every request computes with its app's settings (e.g. ``exact_max_nodes``)."""
+    use_settings(request.app.state.settings)
 
 
 async def get_store(request: Request) -> GraphStore:

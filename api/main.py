@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
+from api.deps import apply_settings
 from api.errors import install_error_handlers
 from api.middleware import Guard
 from api.routes import home, routers
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             store.close()
 
     app = FastAPI(
+        dependencies=[Depends(apply_settings)],
         title="Carebridge",
         version="0.1.0",
         description=DESCRIPTION,

@@ -66,6 +66,9 @@ class Guard:
             presented = headers.get(b"x-api-key", b"").decode("latin-1")
             if not presented or role_for_key(presented, self.keys) is None:
                 return await _reply(send, 401, NO_KEY)
+        head = scope["method"] == "HEAD"
+        if head:  # HEAD is GET without the body (RFC 9110 9.3.2); routes declare only GET
+            scope = {**scope, "method": "GET"}
         started = time.perf_counter()
         status = 500
         received = 0
@@ -96,6 +99,8 @@ class Guard:
                     sent.append((b"cache-control", b"private, no-store"))
                 sent.append((b"vary", b"X-API-Key"))
                 message["headers"] = sent
+            elif head and message["type"] == "http.response.body":
+                message = {**message, "body": b""}
             await send(message)
 
         try:

@@ -24,6 +24,7 @@ import orjson
 from fastapi import Request, Response
 from pydantic import BaseModel
 
+from kg.config import get_settings
 from kg.queries.snapshot import cached
 from kg.store.base import GraphStore
 
@@ -76,8 +77,10 @@ def _question(request: Request) -> tuple:
     declared = _declared(request)
     items = [(k, v) for k, v in request.query_params.multi_items()
              if declared is None or k in declared]
-    # stable sort: repeated parameters (between=a&between=b) keep their order
-    return (request.url.path, tuple(sorted(items, key=lambda kv: kv[0])))
+    # stable sort: repeated parameters (between=a&between=b) keep their order; the exactness
+    # limit is part of every question (two apps over one store may differ in it)
+    return (request.url.path, tuple(sorted(items, key=lambda kv: kv[0])),
+            get_settings().exact_max_nodes)
 
 
 def _respond(request: Request, body: Body, headers: dict | None = None, *,

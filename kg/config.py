@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -9,7 +10,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "get_settings"]
+__all__ = ["Settings", "get_settings", "use_settings"]
 
 ROLES = ("viewer", "analyst", "admin")
 
@@ -59,5 +60,23 @@ class Settings(BaseSettings):
 
 
 @lru_cache
-def get_settings() -> Settings:
+def _from_environment() -> Settings:
     return Settings()
+
+
+# An app built with its own settings (``create_app(settings)``) serves its requests with them;
+# a context variable, so the request's worker thread sees them and nothing else does.
+_ACTIVE: ContextVar[Settings | None] = ContextVar("carebridge_settings", default=None)
+
+
+def get_settings() -> Settings:
+    """The settings in force: those of the app serving this request, else the environment's."""
+    return _ACTIVE.get() or _from_environment()
+
+
+get_settings.cache_clear = _from_environment.cache_clear  # tests re-read the environment
+
+
+def use_settings(settings: Settings | None) -> None:
+    """Make ``settings`` the ones :func:`get_settings` returns in this context."""
+    _ACTIVE.set(settings)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -156,3 +157,55 @@ def test_many_small_answers_do_not_evict_the_networks(tmp_path):
         cached(store, "api", (i,), lambda: b"answer")
     assert cached(store, "person_graph", ("net",), lambda: object()) is network
     store.close()
+
+
+def test_docker_compose_requires_keys_binds_locally_and_checks_the_store():
+    import yaml
+
+    compose = yaml.safe_load((Path(__file__).parents[1] / "docker-compose.yml").read_text())
+    api, neo4j = compose["services"]["api"], compose["services"]["neo4j"]
+    assert api["environment"]["KG_API_KEYS"].startswith("${KG_API_KEYS:?")  # required
+    assert all(str(p).startswith("127.0.0.1:") for p in api["ports"] + neo4j["ports"])
+    assert "/health" in " ".join(api["healthcheck"]["test"])  # HTTP: the store answers
+    assert "NEO4J_server_memory_heap_max__size" in neo4j["environment"]
+
+
+def test_head_is_get_without_a_body(client):
+    h = {"X-API-Key": KEYS["viewer"]}
+    got, head = client.get("/people", headers=h), client.head("/people", headers=h)
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-type"] == got.headers["content-type"]
+
+
+def test_vocabulary_filters_refuse_unknown_values(client):
+    h = {"X-API-Key": KEYS["viewer"]}
+    r = client.get("/organisations?sector=hospital", headers=h)
+    assert r.status_code == 422 and "acute" in r.text  # says what to send instead
+    assert client.get("/forums?kind=party", headers=h).status_code == 422
+    acute = client.get("/organisations?sector=acute", headers=h).json()["items"]
+    assert acute and all(o["sector"] == "acute" for o in acute)
+
+
+def test_an_ingest_reply_names_the_upload_not_the_servers_folder(client, small_bundle):
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for f in small_bundle.glob("*.csv"):
+            z.write(f, f.name)
+    r = client.post("/ingest?dry_run=true", headers={"X-API-Key": KEYS["admin"]},
+                    files={"file": ("my-bundle.zip", buf.getvalue(), "application/zip")})
+    assert r.status_code == 200, r.text
+    assert r.json()["path"] == "my-bundle.zip" and "carebridge-upload" not in r.text
+
+
+def test_an_apps_own_settings_reach_the_analyses(settings):
+    app = create_app(Settings(**{**settings.model_dump(), "exact_max_nodes": 10}))
+    try:
+        r = TestClient(app, client=REMOTE).get("/metrics?format=json",
+                                                headers={"X-API-Key": KEYS["admin"]})
+        assert r.status_code == 200
+        assert "exact up to 10 people" in r.json()["parameters"]["metrics"]["betweenness"]
+    finally:
+        app.state.store.close()

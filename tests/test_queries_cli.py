@@ -424,7 +424,7 @@ def test_bad_parameters_raise_domain_errors(env):
         A.communities(env.store, phase="PH9")
     with pytest.raises(InvalidParameter, match="not a date"):
         A.brokers(env.store, window="2016-13-01:2017-01-01")
-    with pytest.raises(InvalidParameter, match="needs --by"):
+    with pytest.raises(InvalidParameter, match="needs a grouping"):
         A.brokers(env.store, between=("acute", "community"))
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from api.deps import StoreDep, ViewerDep
 from api.schemas import Entity, EntityPage, PersonDetail
 from kg.errors import NotFound
-from kg.model import Node, NodeLabel, RelType
+from kg.model import AssetKind, ForumKind, Node, NodeLabel, RelType, Sector
 from kg.queries import analyses
 
 router = APIRouter(tags=["entities"])
@@ -40,6 +40,11 @@ def _page(store, label: NodeLabel, filters: dict, limit: int, offset: int) -> En
         limit=limit,
         offset=offset,
     )
+
+
+def _code(value) -> str | None:
+    """A vocabulary filter as stored (the schema lists the allowed values; others get 422)."""
+    return value.value if value is not None else None
 
 
 def _one(store, label: NodeLabel, id: str, kind: str) -> Node:
@@ -111,9 +116,10 @@ def get_person(person_id: str, store: StoreDep, _: ViewerDep) -> PersonDetail:
 
 @router.get("/organisations", response_model=EntityPage, summary="Organisations and teams")
 def list_organisations(
-    store: StoreDep, _: ViewerDep, sector: Filter = None, limit: Limit = 100, offset: Offset = 0
+    store: StoreDep, _: ViewerDep, sector: Sector | None = None, limit: Limit = 100,
+    offset: Offset = 0,
 ) -> EntityPage:
-    return _page(store, NodeLabel.ORGANISATION, {"sector": sector}, limit, offset)
+    return _page(store, NodeLabel.ORGANISATION, {"sector": _code(sector)}, limit, offset)
 
 
 @router.get("/organisations/{organisation_id}", response_model=Entity)
@@ -125,12 +131,13 @@ def get_organisation(organisation_id: str, store: StoreDep, _: ViewerDep) -> Ent
 def list_forums(
     store: StoreDep,
     _: ViewerDep,
-    kind: Filter = None,
+    kind: ForumKind | None = None,
     cadence: Filter = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> EntityPage:
-    return _page(store, NodeLabel.FORUM, {"kind": kind, "cadence": cadence}, limit, offset)
+    return _page(store, NodeLabel.FORUM, {"kind": _code(kind), "cadence": cadence}, limit,
+                 offset)
 
 
 @router.get("/forums/{forum_id}", response_model=Entity)
@@ -140,9 +147,10 @@ def get_forum(forum_id: str, store: StoreDep, _: ViewerDep) -> Entity:
 
 @router.get("/assets", response_model=EntityPage, summary="Knowledge assets")
 def list_assets(
-    store: StoreDep, _: ViewerDep, kind: Filter = None, limit: Limit = 100, offset: Offset = 0
+    store: StoreDep, _: ViewerDep, kind: AssetKind | None = None, limit: Limit = 100,
+    offset: Offset = 0,
 ) -> EntityPage:
-    return _page(store, NodeLabel.ASSET, {"kind": kind}, limit, offset)
+    return _page(store, NodeLabel.ASSET, {"kind": _code(kind)}, limit, offset)
 
 
 @router.get("/assets/{asset_id}", response_model=Entity)

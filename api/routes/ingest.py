@@ -151,5 +151,6 @@ def ingest(
         bundle = _unpack(upload, name, Path(tmp), limit, format)
         report = ingest_path(store, bundle, dry_run=dry_run, fmt=format, mapping=mapping)
     out = report.as_dict()
+    out["path"] = name  # the upload's own name, never the server's temporary folder
     out["revision"] = store.revision()
     return out

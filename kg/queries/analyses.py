@@ -55,6 +55,7 @@ __all__ = [
     "assets",
     "betweenness_of",
     "brokers",
+    "check_between",
     "check_by",
     "change",
     "communities",
@@ -131,6 +132,19 @@ def check_top(top) -> None:
     """``top`` is a positive integer (or None: everyone)."""
     if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
         raise InvalidParameter(f"top must be a positive integer, got {top!r}")
+
+
+def check_between(by: str | None, between) -> tuple | None:
+    """The two different groups of ``by`` to bridge, as a tuple (None when not given)."""
+    if between is None:
+        return None
+    between = (between,) if isinstance(between, str) else tuple(between)
+    if len(between) != 2 or between[0] == between[1]:
+        raise InvalidParameter("give two different groups to bridge, e.g. acute and community")
+    if by is None:
+        raise InvalidParameter("between needs a grouping (by), e.g. by sector, between acute "
+                               "community")
+    return between
 
 
 def check_by(by: str | None) -> None:
@@ -251,13 +265,7 @@ def brokers(
 ) -> dict:
     """``{"brokers": [{"id", "name", "score", "betweenness", "constraint", ...}], ...}``."""
     check_by(by)
-    if between is not None:
-        between = tuple(between)
-        if len(between) != 2:
-            raise InvalidParameter("give exactly two groups to bridge, e.g. acute and community")
-        if by is None:
-            raise InvalidParameter("--between needs --by, e.g. --by sector --between acute "
-                                   "community")
+    between = check_between(by, between)
     check_top(top)
     net = net_key(window, phase, layers, min_weight, as_of)
     period = dict(window=window, phase=phase, as_of=as_of)
@@ -376,7 +384,7 @@ def risk(
 def _period(store, value: str | None, what: str) -> dict:
     """A phase id/name or a START:END window, as person_graph keywords."""
     if not value:
-        raise InvalidParameter(f"give --{what} as a phase (id or name) or a START:END window")
+        raise InvalidParameter(f"give {what} as a phase (id or name) or a START:END window")
     if ":" in value and value.split(":", 1)[0][:1].isdigit() or value.startswith(":"):
         return {"window": value, "phase": None}
     return {"window": None, "phase": value}
@@ -392,7 +400,7 @@ def change(
         # By default: what changed between the last two phases, i.e. up to now.
         known = phases(store)
         if len(known) < 2:
-            raise InvalidParameter("the store has fewer than two phases: give --from and --to "
+            raise InvalidParameter("the store has fewer than two phases: give from and to "
                                    "as phases (id or name) or START:END windows")
         from_, to = known[-2]["id"], known[-1]["id"]
     a, b = _period(store, from_, "from"), _period(store, to, "to")

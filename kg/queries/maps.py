@@ -107,9 +107,7 @@ def bridges(
 ) -> str:
     """The bridges between two groups: top brokers by the paths they carry between them."""
     analyses.check_by(by)
-    between = tuple(between or ())
-    if len(between) != 2 or between[0] == between[1]:
-        raise InvalidParameter("give two different groups to bridge, e.g. acute and community")
+    between = analyses.check_between(by, between or ())
     net = _net(window, phase, layers, min_weight, as_of)
 
     def compute():
