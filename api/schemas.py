@@ -52,15 +52,6 @@ class EntityPage(BaseModel):
     offset: int
 
 
-class PersonDetail(Entity):
-    roles: list[dict[str, Any]]
-    forums: list[dict[str, Any]]
-    ties: dict[str, int] = Field(description="direct ties out and in")
-    metrics: dict[str, Any] | None = Field(
-        None, description="network metrics for the whole period (None if not in the network)"
-    )
-
-
 class Period(BaseModel):
     """The period an answer covers (README: "Which period an answer describes")."""
 
@@ -71,6 +62,16 @@ class Period(BaseModel):
                       examples=["latest phase"])
     phase: str | None = None
     label: str = Field(description="the period in words")
+
+
+class PersonDetail(Entity):
+    roles: list[dict[str, Any]]
+    forums: list[dict[str, Any]]
+    ties: dict[str, int] = Field(description="direct ties out and in")
+    metrics: dict[str, Any] | None = Field(
+        None, description="network metrics in the period (None if not in its network)"
+    )
+    period: Period = Field(description="the period the metrics describe")
 
 
 class Parameters(_Open):

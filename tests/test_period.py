@@ -233,3 +233,23 @@ def test_maps_name_the_forums_people_attend_in_the_period(demo, small_bundle):
     shown = {f["id"]: f["name"] for f in data["forums"]}
     assert set(shown) == attended  # the forums of the period, by name
     assert all(shown[f] == names[f] for f in shown)
+
+
+def test_a_persons_record_lists_their_history_and_measures_now(demo, small_bundle):
+    from kg.queries.people import person_detail
+
+    period = A.current_period(demo)
+    here = in_post_by_hand(small_bundle, period.in_post_on)
+    G = A.person_graph(demo)
+    gone = next(v for v in G if v not in here)  # active in the period, left by its end
+    for pid in (gone, next(v for v in G if v in here)):
+        found = person_detail(demo, pid)
+        want = [r for r in rows(small_bundle, "roles.csv") if r["person_id"] == pid]
+        assert sorted(r["title"] for r in found["roles"]) == sorted(r["title"] for r in want)
+        ties = rows(small_bundle, "ties.csv")
+        assert found["ties"] == {"out": sum(t["source_id"] == pid for t in ties),
+                                 "in": sum(t["target_id"] == pid for t in ties)}
+        assert found["metrics"]["in_post"] == (pid in here)
+        assert found["period"] == period.as_dict()
+    with pytest.raises(NotFound):
+        person_detail(demo, "NO-ONE")

@@ -7,10 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.deps import StoreDep, ViewerDep
+from api.routes.params import AsOf, Phase, Window
 from api.schemas import Entity, EntityPage, PersonDetail
 from kg.errors import NotFound
-from kg.model import AssetKind, ForumKind, Node, NodeLabel, RelType, Sector
-from kg.queries import analyses
+from kg.model import AssetKind, ForumKind, Node, NodeLabel, Sector
+from kg.queries.people import person_detail
 
 router = APIRouter(tags=["entities"])
 
@@ -71,45 +72,20 @@ def list_people(
     response_model=PersonDetail,
     summary="One person: roles, forums, ties and network metrics",
 )
-def get_person(person_id: str, store: StoreDep, _: ViewerDep) -> PersonDetail:
-    node = _one(store, NodeLabel.PERSON, person_id, "person")
-    roles = []
-    for held in store.relationships(RelType.HOLDS_ROLE, source=person_id):
-        role = store.get_node(NodeLabel.ROLE, held.target)
-        at = store.relationships(RelType.AT_ORGANISATION, source=held.target)
-        roles.append(
-            {
-                **(role.props if role else {}),
-                "id": held.target,
-                "organisation_id": at[0].target if at else None,
-                "start": held.start,
-                "end": held.end,
-            }
-        )
-    forums = []
-    for att in store.relationships(RelType.ATTENDS, source=person_id):
-        forum = store.get_node(NodeLabel.FORUM, att.target)
-        forums.append(
-            {
-                "id": att.target,
-                "name": forum.props.get("name") if forum else None,
-                "start": att.start,
-                "end": att.end,
-                **att.props,
-            }
-        )
-    ties = {
-        "out": len(store.relationships(RelType.TIE, source=person_id)),
-        "in": len(store.relationships(RelType.TIE, target=person_id)),
-    }
-    metrics = analyses.person_metrics(store).get(person_id)
+def get_person(
+    person_id: str, store: StoreDep, _: ViewerDep, window: Window = None, phase: Phase = None,
+    as_of: AsOf = None,
+) -> PersonDetail:
+    """Roles and forums over the whole history; metrics in the period (default: now)."""
+    found = person_detail(store, person_id, window=window, phase=phase, as_of=as_of)
     return PersonDetail.model_validate(
         {
-            **_entity(node).model_dump(),
-            "roles": roles,
-            "forums": forums,
-            "ties": ties,
-            "metrics": metrics,
+            **_entity(found["node"]).model_dump(),
+            "roles": found["roles"],
+            "forums": found["forums"],
+            "ties": found["ties"],
+            "metrics": found["metrics"],
+            "period": found["period"],
         }
     )
 

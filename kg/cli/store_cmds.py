@@ -221,6 +221,46 @@ def stats(
     print_counts(counts, title=f"Store ({backend}), revision {counts['revision']}")
 
 
+@app.command("person")
+def person(
+    person_id: Annotated[str, typer.Argument(help="The person's id, e.g. P000103.")],
+    format: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    window: Annotated[str | None, typer.Option(help="Metrics for this period (START:END or "
+                                               "'all') instead of now.")] = None,
+    phase: Annotated[str | None, typer.Option(help="Metrics for this phase instead.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="What 'now' means.")] = None,
+) -> None:
+    """One person: roles and forums over the whole history, direct ties, and their network
+    measures now (or in the period given). The same record as GET /people/{id}.
+
+    Example: [bold]kg person P000103[/bold]
+    """
+    from kg.queries.people import person_detail
+
+    with open_store() as store:
+        found = person_detail(store, person_id, window=window, phase=phase, as_of=as_of)
+    node = found.pop("node")
+    if format == "json":
+        typer.echo(json.dumps({"id": node.id, **node.props, **found}, indent=1, default=str))
+        return
+    table = Table(title=f"{node.props.get('name') or node.id} ({node.id})", title_justify="left",
+                  caption=f"Measures: {found['period']['label']} ({found['period']['rule']})",
+                  caption_justify="left")
+    table.add_column("what")
+    table.add_column("detail", overflow="fold")
+    for r in found["roles"]:
+        where = r.get("organisation_name") or r.get("organisation_id")
+        table.add_row("role", f"{r.get('title')} at {where} "
+                      f"({r['start'] or '...'} to {r['end'] or 'now'})")
+    for f in found["forums"]:
+        table.add_row("forum", f"{f.get('name') or f['id']}")
+    table.add_row("ties", f"{found['ties']['out']} out, {found['ties']['in']} in")
+    for key, value in (found["metrics"] or {}).items():
+        if key in ("betweenness", "constraint", "effective_size", "degree", "community"):
+            table.add_row(key.replace("_", " "), "" if value is None else f"{value:.4g}")
+    console.print(table)
+
+
 def print_counts(counts: dict, *, title: str) -> None:
     table = Table(title=title)
     table.add_column("kind")
