@@ -31,9 +31,10 @@ OPEN = "#2F6F9F"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
 
 
-def group_colours(by: str, groups: Sequence) -> dict:
-    """One colour per group, as every map colours it (:func:`kg.labels.colours`)."""
-    return labels.colours(by, sorted(set(groups), key=str))
+def group_colours(by: str, headcounts: dict) -> dict:
+    """One colour per group, as every map colours it (:func:`kg.labels.colours`): fixed for
+    sectors and the other closed vocabularies, by headcount (biggest first) for the rest."""
+    return labels.colours(by, headcounts)
 
 
 def _num(x: float) -> str:

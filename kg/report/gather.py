@@ -102,7 +102,11 @@ def _change_periods(store: GraphStore, period) -> tuple[list[dict], tuple | None
         shown = found[: at + 1]
         if at < 1:
             return shown, None, "the report's period is the first phase: nothing before it"
-        return shown, (found[at - 1]["id"], found[at]["id"]), None
+        # A phase cut at the as-of date is compared as that window: nothing after "now".
+        cut = str(found[at]["end"] or "") != (period.end.isoformat() if period.end else "")
+        to = _span(period.start, period.end) if cut and period.start and period.end else \
+            found[at]["id"]
+        return shown, (found[at - 1]["id"], to), None
     if period.rule == "whole history":
         if len(found) < 2:
             return found, None, ("the store has " + ("no named phases" if not found else
@@ -115,6 +119,10 @@ def _change_periods(store: GraphStore, period) -> tuple[list[dict], tuple | None
         return ([p for p in found if str(p["start"] or "") <= period.end.isoformat()],
                 (_span(before_start, before_end), _span(period.start, period.end)), None)
     return found, None, "the period has no start, so there is no period before it to compare"
+
+
+def _top(result: dict, k: int) -> dict:
+    return result | {"brokers": result["brokers"][:k]}
 
 
 def _span(a: date, b: date) -> str:
@@ -229,8 +237,9 @@ def gather(
             f"{known})"
         )
     else:
-        out["brokers"] = attempt("bridges", lambda: analyses.brokers(
-            store, by=by, between=between, top=BRIDGES_TOP, seed=seed, **net))
+        # The whole ranking, as the bridges map asks for it: one cached computation for both.
+        out["brokers"] = attempt("bridges", lambda: _top(analyses.brokers(
+            store, by=by, between=between, top=None, seed=seed, **net), BRIDGES_TOP))
     out["communities"] = attempt("communities", lambda: analyses.communities(
         store, seed=seed, **net))
     out["risk"] = attempt("key-person risk", lambda: analyses.risk(
@@ -257,7 +266,9 @@ def gather(
     series = []
     for p in shown if len(shown) > 1 else []:
         result = None
-        if analyses.person_graph(store, phase=p["id"]).number_of_edges():
+        if p["id"] == period.phase:
+            result = out["silos"]  # the period itself: the figures of the silos section
+        elif analyses.person_graph(store, phase=p["id"]).number_of_edges():
             result = attempt(f"silos in {p['id']}", lambda p=p: analyses.silos(
                 store, by=by, n_permutations=PERMUTATIONS, seed=seed, phase=p["id"]))
         groups = (result or {}).get("groups", [])

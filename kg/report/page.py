@@ -13,6 +13,7 @@ import importlib.metadata
 import importlib.resources
 import json
 import re
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
@@ -135,6 +136,12 @@ def _silo_charts(data: dict) -> tuple:
     return ei, density, rows
 
 
+def _headcounts(data: dict) -> dict:
+    """People per group of the grouping in the period's network: what open vocabularies
+    (organisations, professions) are coloured by, on the maps and here."""
+    return dict(Counter(g for _, g in data["graph"].nodes(data=data["parameters"]["by"])))
+
+
 def _bridges(data: dict) -> tuple[list, object, object]:
     rows = bridges_finding.rows(data)
     if not rows:
@@ -142,7 +149,7 @@ def _bridges(data: dict) -> tuple[list, object, object]:
     by = data["parameters"]["by"]
     names = data["names"]["groups"]
     a, b = data["parameters"]["between"]
-    colours = charts.group_colours(by, [r["group"] for r in rows] + [a, b])
+    colours = charts.group_colours(by, _headcounts(data))
     out = []
     for r in rows:
         out.append(r | {
@@ -178,7 +185,8 @@ def _phase_chart(data: dict):
                   if all((p["size"].get(g) or MIN_GROUP) >= MIN_GROUP for p in per_phase)]
     if not groups:
         return None
-    colours = charts.group_colours(by, groups)
+    # Groups of earlier phases that are gone now still need a colour of their own.
+    colours = charts.group_colours(by, {g: 0 for g in groups} | _headcounts(data))
     series = [{"label": group_label(by, g, names), "colour": colours[g],
                "values": [p["ei"].get(g) for p in per_phase]} for g in groups]
     return charts.phase_lines([p["phase"].get("name") or p["phase"]["id"] for p in per_phase],

@@ -88,7 +88,7 @@ def with_article(phrase: str) -> str:
 def by_word(by: str) -> str:
     """The grouping inside a sentence: ``role_kind`` -> ``kind of role``."""
     words = labels.attribute_label(by)
-    return words if by in ("organisation", "team") else words[:1].lower() + words[1:]
+    return words[:1].lower() + words[1:]
 
 
 def groups_word(by: str) -> str:

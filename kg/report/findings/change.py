@@ -11,6 +11,7 @@ from kg.report.gather import EI_MOVE
 from kg.report.wording import (
     MIN_GROUP,
     by_word,
+    day,
     group_in_sentence,
     group_label,
     groups_word,
@@ -30,10 +31,16 @@ def period_name(data: dict, side: str) -> str:
     else its dates."""
     r = data["change"]
     p = (r.get("periods") or {}).get(side) or {}
-    if p.get("phase"):
-        found = {x["id"]: x for x in data["summary"]["phases"]}
-        if p["phase"] in found:
-            return phase_name(found[p["phase"]])
+    found = {x["id"]: x for x in data["summary"]["phases"]}
+    if p.get("phase") in found:
+        return phase_name(found[p["phase"]])
+    now = data["parameters"]["period"]
+    if side == "to" and now.get("phase") in found and (p.get("start"), p.get("end")) == (
+            now["start"], now["end"]):
+        # The report's own phase, cut at the as-of date.
+        phase = found[now["phase"]]
+        return (f"{phase.get('name') or phase['id']} "
+                f"({str(now['start'])[:4]} to {day(now['end'])})")
     return span(p.get("start"), p.get("end"))
 
 

@@ -36,8 +36,7 @@ def _who(by: str, value, names: dict) -> tuple[str, str]:
     if by == "sector":
         return f"{group_label(by, value)} staff", f"inside {group_in_sentence(by, value)}"
     if by in ("organisation", "team"):
-        name = group_label(by, value, names)
-        return f"Staff of {name}", f"inside {name}"
+        return f"Staff of {group_label(by, value, names)}", f"inside their {by}"
     if by in ("profession", "level"):
         many = labels.plural(by, value)
         return many[:1].upper() + many[1:], f"among {many}"
