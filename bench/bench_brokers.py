@@ -243,7 +243,8 @@ def part_one(G: nx.Graph, D: nx.DiGraph, seed: int, holes_sample: int) -> None:
         "key_person_risk --top 10",
         t_risk,
         None,
-        f"{risk['candidates']['count']} candidates; top 10 together: "
+        f"{risk['candidates']['evaluated']} of {risk['candidates']['of']} people evaluated "
+        f"({risk['candidates']['rule']}); top 10 together: "
         f"{risk['combined']['share_still_connected']:.3f} of cross pairs still connected",
     )
     totals["ours"] += t_roles

@@ -8,6 +8,7 @@ import itertools
 import json
 import random
 import statistics
+from collections import Counter
 
 import networkx as nx
 import numpy as np
@@ -15,6 +16,7 @@ import pytest
 from _lazega import read_lazega
 from scipy import stats
 
+from kg.analysis.betweenness import betweenness
 from kg.analysis.hybrids import compare_hybrids
 from kg.analysis.risk import key_person_risk, removal_impact
 from kg.errors import InvalidParameter, NotFound
@@ -221,46 +223,145 @@ def test_key_person_risk_hand_worked_barbell():
     json.dumps(risk, allow_nan=False)
 
 
+def brute_force_alone(G, attribute):
+    """Remove each person in turn and recount with networkx: cross-group pairs disconnected,
+    group pairs left without a direct tie, cross-boundary ties and weight lost."""
+
+    def group(v):
+        return G.nodes[v].get(attribute)
+
+    def connected_pairs(H, people):
+        total = 0
+        for component in nx.connected_components(H):
+            sizes = Counter(group(v) for v in component if v in people and group(v) is not None)
+            total += sum(a * b for (g, a), (h, b) in itertools.combinations(sizes.items(), 2))
+        return total
+
+    def linked(H):
+        return {frozenset((group(a), group(b))) for a, b in H.edges()
+                if None not in (group(a), group(b)) and group(a) != group(b)}
+
+    before_links = linked(G)
+    out = {}
+    for v in G:
+        stays = set(G) - {v}
+        H = G.subgraph(stays)
+        cross = [u for u in G[v] if u != v and None not in (group(u), group(v))
+                 and group(u) != group(v)]
+        out[v] = {
+            "cross_pairs_disconnected": connected_pairs(G, stays) - connected_pairs(H, stays),
+            "group_pairs_unlinked": len(before_links - linked(H)),
+            "cross_ties_lost": len(cross),
+            "cross_weight_lost": float(sum(G[v][u].get("weight", 1) for u in cross)),
+        }
+    return out
+
+
+def ranked(people, measures, reference):
+    """key_person_risk's order: pairs disconnected, group pairs unlinked, weight lost, ties
+    lost, betweenness, id."""
+    return sorted(people, key=lambda v: (
+        -measures[v]["cross_pairs_disconnected"], -measures[v]["group_pairs_unlinked"],
+        -measures[v]["cross_weight_lost"], -measures[v]["cross_ties_lost"], -reference[v],
+        str(v)))
+
+
+def brute_force_ranking(G, attribute, reference):
+    measures = brute_force_alone(G, attribute)
+    return ranked(G, measures, reference), measures
+
+
+def assert_rows_match(risk, measures):
+    for row in risk["people"]:
+        want = measures[row["id"]]
+        assert {key: row[key] for key in want} == pytest.approx(want), row["id"]
+
+
 def test_key_person_risk_matches_brute_force_on_lazega():
     G = read_lazega("cowork", directed=False)
-    risk = key_person_risk(G, "office", top=5, n_candidates=20)
     reference = nx.betweenness_centrality(G)
-    candidates = sorted(G, key=lambda v: (-reference[v], str(v)))[:20]
-    assert risk["candidates"] == {"rule": "top 20 by betweenness", "count": 20}
-
-    def brute(v):
-        stays = set(G) - {v}
-        lost = connected_cross_pairs(G, "office", stays) - connected_cross_pairs(
-            G.subgraph(stays), "office", stays
-        )
-        cross = [u for u in G[v] if G.nodes[u]["office"] != G.nodes[v]["office"]]
-        return (-lost, -unlinked(v), -len(cross), -reference[v], str(v))
-
-    def linked_office_pairs(H):
-        return {
-            frozenset((H.nodes[a]["office"], H.nodes[b]["office"]))
-            for a, b in H.edges()
-            if H.nodes[a]["office"] != H.nodes[b]["office"]
-        }
-
-    def unlinked(v):
-        return len(linked_office_pairs(G) - linked_office_pairs(G.subgraph(set(G) - {v})))
-
-    expected = sorted(candidates, key=brute)[:5]
+    expected, measures = brute_force_ranking(G, "office", reference)
+    risk = key_person_risk(G, "office", top=len(G))
+    assert risk["candidates"] == {"rule": "everyone", "count": len(G), "evaluated": len(G),
+                                  "of": len(G), "articulation_points": len(
+                                      list(nx.articulation_points(G)))}
     assert [row["id"] for row in risk["people"]] == expected
-    for row in risk["people"]:
-        cross = [u for u in G[row["id"]] if G.nodes[u]["office"] != G.nodes[row["id"]]["office"]]
-        assert row["cross_ties_lost"] == len(cross)
-    combined = removal_impact(G, expected, "office")
-    assert risk["combined"] == combined
+    assert_rows_match(risk, measures)
+    top5 = key_person_risk(G, "office", top=5)
+    assert top5["combined"] == removal_impact(G, expected[:5], "office")
+
+
+def trap():
+    """A clustered core of 300 people in three sectors, where one low-degree member y is the
+    only contact of x, whose only contact is p, the one person of a fourth sector. Removing y or
+    x cuts p (and x) off from everyone, yet neither carries many shortest paths."""
+    G = nx.powerlaw_cluster_graph(300, 3, 0.1, seed=3)
+    rng = random.Random(3)
+    nx.set_node_attributes(G, {v: rng.choice("ABC") for v in G}, "sector")
+    y = min(G, key=lambda v: (G.degree(v), v))
+    G.add_edge(y, "x")
+    G.add_edge("x", "p")
+    G.nodes["x"]["sector"] = "A"
+    G.nodes["p"]["sector"] = "D"
+    return G
+
+
+def test_key_person_risk_finds_a_cut_vertex_with_low_betweenness():
+    G = trap()
+    reference = nx.betweenness_centrality(G)
+    by_betweenness = sorted(G, key=lambda v: (-reference[v], str(v)))
+    expected, measures = brute_force_ranking(G, "sector", reference)
+    # The old rule evaluated only the top max(3 x top, 30) by betweenness: both cut vertices
+    # are far below that, and everyone it did evaluate disconnects nobody.
+    assert by_betweenness.index(expected[0]) >= 30 and by_betweenness.index("x") >= 30
+    assert all(measures[v]["cross_pairs_disconnected"] == 0 for v in by_betweenness[:30])
+    risk = key_person_risk(G, "sector", top=len(G))
+    assert [row["id"] for row in risk["people"]] == expected
+    assert_rows_match(risk, measures)
+    y = next(v for v in G["x"] if v != "p")
+    assert {row["id"] for row in risk["people"][:2]} == {"x", y}
+    cut_vertices = set(nx.articulation_points(G))
+    assert risk["candidates"]["articulation_points"] == len(cut_vertices)
+    # Restricted to the top 20 by betweenness, the articulation points are still evaluated.
+    some = key_person_risk(G, "sector", top=5, n_candidates=20)
+    assert some["candidates"]["rule"] == "top 20 by betweenness and every articulation point"
+    evaluated = set(by_betweenness[:20]) | cut_vertices
+    assert some["candidates"]["evaluated"] == len(evaluated)
+    assert [row["id"] for row in some["people"]] == ranked(evaluated, measures, reference)[:5]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_key_person_risk_equals_brute_force_with_many_cut_vertices(seed):
+    """Sparse forests of small trees joined by a few extra ties, isolated people and people
+    of unknown group: many articulation points, component roots with one or several
+    children, pieces with and without group members."""
+    rng = random.Random(seed)
+    G = nx.random_labeled_tree(60, seed=seed)
+    G.add_edges_from((rng.randrange(60), rng.randrange(60)) for _ in range(8))
+    G.remove_edges_from(list(G.edges())[::9])
+    G.remove_edges_from(nx.selfloop_edges(G))
+    G.add_nodes_from([60, 61])
+    for u, v in G.edges():
+        G[u][v]["weight"] = rng.choice([1, 2, 3])
+    nx.set_node_attributes(G, {v: rng.choice(["A", "B", "C", None]) for v in G}, "org")
+    reference = nx.betweenness_centrality(G)
+    expected, measures = brute_force_ranking(G, "org", reference)
+    risk = key_person_risk(G, "org", top=len(G))
+    assert [row["id"] for row in risk["people"]] == expected
+    assert_rows_match(risk, measures)
+    assert risk["candidates"]["articulation_points"] == len(list(nx.articulation_points(G)))
+    json.dumps(risk, allow_nan=False)
 
 
 def test_key_person_risk_with_given_candidates_and_bad_arguments():
     G = two_teams()
-    risk = key_person_risk(G, "org", top=1, candidates=["a3", "b1"])
+    risk = key_person_risk(G, "org", top=1, candidates=(v for v in ["a3", "b1"]))
     assert risk["candidates"]["rule"] == "given"
+    assert (risk["candidates"]["evaluated"], risk["candidates"]["of"]) == (2, 5)
     assert risk["people"][0]["id"] == "b1"  # cuts b2 off from A
     with pytest.raises(NotFound):
         key_person_risk(G, "org", candidates=["nobody"])
     with pytest.raises(InvalidParameter):
         key_person_risk(G, "org", top=0)
+    with pytest.raises(InvalidParameter, match="paths"):
+        key_person_risk(G, "org", paths="weighted", precomputed=betweenness(G))

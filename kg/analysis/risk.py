@@ -6,9 +6,9 @@ profession, ...):
 - :func:`removal_impact` -- remove a set of people and measure the share of cross-group person
   pairs still connected, the group pairs that lose their last direct tie, the cross-boundary
   ties lost and the global efficiency before and after;
-- :func:`key_person_risk` -- rank the likeliest key people (the top brokers by betweenness) by
-  the cross-boundary connectivity their departure alone would cost, and measure the impact of
-  the top K leaving together.
+- :func:`key_person_risk` -- rank everyone by the cross-boundary connectivity their departure
+  alone would cost (exactly, on a network of any size: one depth-first search finds whom each
+  person's loss would cut off), and measure the impact of the top K leaving together.
 
 Connectivity ignores tie direction (a tie in either direction joins two people), as for the
 undirected person network. People whose group is unknown (attribute None or missing) stay in the
@@ -20,6 +20,8 @@ References
    Letters 87(19):198701, 2001 (global efficiency).
 .. [2] S. P. Borgatti, "Identifying sets of key players in a social network", Computational and
    Mathematical Organization Theory 12:21-34, 2006.
+.. [3] J. Hopcroft and R. Tarjan, "Algorithm 447: efficient algorithms for graph manipulation",
+   Communications of the ACM 16(6):372-378, 1973 (articulation points).
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ import math
 from collections.abc import Hashable, Iterable
 
 import numpy as np
-from scipy.sparse.csgraph import connected_components
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components, depth_first_order
 
 from kg.analysis._fast import (
     adjacency,
@@ -305,6 +308,119 @@ def _efficiency_before_after(
     }
 
 
+def _cut_pieces(net: _Network) -> dict:
+    """The pieces each person's removal leaves, from one depth-first search (Hopcroft and
+    Tarjan 1973).
+
+    In the DFS preorder every subtree is a contiguous run (``position[c]`` to ``position[c] +
+    size[c]``). Removing a person cuts off each child subtree with no tie reaching above them;
+    for each such piece ``i``, ``owner[i]`` is the person removed and ``child[i]`` the root of
+    the subtree. The rest of the owner's component, if any, is one more piece.
+    ``articulation`` lists the people whose removal leaves two pieces or more.
+    """
+    n = net.n
+    n_comp, labels = connected_components(net.A, directed=False)
+    # One virtual root tied to the first person of each component, so one search covers all.
+    roots = np.unique(labels, return_index=True)[1]
+    A = net.A.tocoo()
+    rows = np.concatenate([A.row, np.full(len(roots), n), roots])
+    cols = np.concatenate([A.col, roots, np.full(len(roots), n)])
+    augmented = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n + 1, n + 1))
+    order, parent = depth_first_order(augmented, n, directed=True, return_predecessors=True)
+    order = order[1:]  # without the virtual root
+    position = np.empty(n, dtype=np.int64)
+    position[order] = np.arange(n)
+    parent = parent[:n].astype(np.int64)
+    parent[roots] = -1
+    # Lowest preorder position one tie reaches from each person (their parent's included),
+    # then from each subtree.
+    indptr, indices = net.A.indptr, net.A.indices
+    low = position.copy()
+    has_ties = np.diff(indptr) > 0
+    if len(indices):
+        starts = np.minimum(indptr[:-1], len(indices) - 1)
+        nearest = np.minimum.reduceat(position[indices], starts)
+        low[has_ties] = np.minimum(low[has_ties], nearest[has_ties])
+    size = [1] * n
+    low_list = low.tolist()
+    parent_list = parent.tolist()
+    for v in order[::-1].tolist():  # children before parents
+        p = parent_list[v]
+        if p >= 0:
+            size[p] += size[v]
+            if low_list[v] < low_list[p]:
+                low_list[p] = low_list[v]
+    size = np.asarray(size, dtype=np.int64)
+    low = np.asarray(low_list, dtype=np.int64)
+    # Every child of a component's root is cut off (the root splits its component only with
+    # two children or more); another child when nothing in its subtree reaches above it.
+    child = np.flatnonzero(parent >= 0)
+    owner = parent[child]
+    cut = (low[child] >= position[owner]) | (parent[owner] < 0)
+    owner, child = owner[cut], child[cut]
+    pieces = np.bincount(owner, minlength=n)
+    cut_off = np.bincount(owner, weights=size[child], minlength=n)
+    rest = np.bincount(labels, minlength=n_comp)[labels] - 1 - cut_off
+    articulation = np.flatnonzero(pieces + (rest > 0) >= 2)
+    return {"position": position, "size": size, "labels": labels, "n_comp": n_comp,
+            "owner": owner, "child": child, "articulation": articulation}
+
+
+def _cross(total: np.ndarray, squares: np.ndarray) -> np.ndarray:
+    """Pairs in different groups among people counted by group: (S^2 - sum of squares) / 2."""
+    return (total**2 - squares) / 2.0
+
+
+def _alone_impact(net: _Network) -> dict:
+    """For every person alone leaving: cross-group pairs disconnected, group pairs losing their
+    last direct tie, cross-boundary ties and tie weight lost -- all exact, for everyone."""
+    n, k = net.n, net.k
+    cuts = _cut_pieces(net) if n else None
+    gone_pairs = np.zeros(n)
+    if n and k >= 2 and len(cuts["owner"]):
+        position, labels = cuts["position"], cuts["labels"]
+        aps, piece_of = np.unique(cuts["owner"], return_inverse=True)
+        start = position[cuts["child"]]
+        stop = start + cuts["size"][cuts["child"]]
+        # Per piece and per removed person: people counted and the sum of squared group
+        # counts, for the pieces, the rest of the component, and the component before.
+        piece = np.zeros((2, len(start)))
+        rest = np.zeros((2, len(aps)))
+        before = np.zeros((2, len(aps)))
+        for g in range(k):
+            in_group = net.code == g
+            members = np.sort(position[in_group])
+            counts = (np.searchsorted(members, stop) - np.searchsorted(members, start))
+            counts = counts.astype(float)
+            component = np.bincount(labels[in_group], minlength=cuts["n_comp"])
+            was = component[labels[aps]] - in_group[aps]  # the component, without them
+            left = was - np.bincount(piece_of, weights=counts, minlength=len(aps))
+            for totals, c in ((piece, counts), (rest, left), (before, was)):
+                totals[0] += c
+                totals[1] += c**2
+        split = np.bincount(piece_of, weights=_cross(*piece), minlength=len(aps))
+        gone_pairs[aps] = np.rint(_cross(*before) - split - _cross(*rest))
+
+    # Direct ties: each cross-boundary tie is lost with either end.
+    u, v, w = net.edge_u[net.cross], net.edge_v[net.cross], net.edge_w[net.cross]
+    ties = np.bincount(np.concatenate([u, v]), minlength=n)
+    weight = np.bincount(np.concatenate([u, v]), weights=np.concatenate([w, w]), minlength=n)
+    unlinked = np.zeros(n, dtype=np.int64)
+    if len(u):
+        # A group pair loses its last tie when all its ties are this person's.
+        block = net.block_ties()
+        person = np.concatenate([u, v])
+        other = np.concatenate([net.code[v], net.code[u]])
+        keys, per_person = np.unique(person * k + other, return_counts=True)
+        who, group = keys // k, keys % k
+        own = net.code[who]
+        last = per_person == block[np.minimum(own, group), np.maximum(own, group)]
+        unlinked = np.bincount(who[last], minlength=n)
+    return {"pairs": gone_pairs.astype(np.int64), "unlinked": unlinked, "ties": ties,
+            "weight": weight,
+            "articulation": cuts["articulation"] if n else np.zeros(0, dtype=np.int64)}
+
+
 def key_person_risk(
     G,
     attribute: str,
@@ -315,17 +431,21 @@ def key_person_risk(
     n_candidates: int | None = None,
     exact_max_nodes: int = 5000,
     precomputed=None,
+    paths: str = "hops",
 ) -> dict:
     """Rank people by the cross-boundary connectivity lost if they alone left.
 
-    Evaluating everyone is wasteful: a person off every shortest path cannot disconnect anyone.
-    Unless ``candidates`` is given, the candidates are the ``n_candidates`` people with the
-    highest betweenness (default ``max(3 * top, 30)``; exact or sampled as in
-    :func:`kg.analysis.brokers.betweenness`). For each candidate alone the function measures,
-    exactly, the cross-group person pairs that become disconnected (connected components), the
-    group pairs that lose their last direct tie, and the cross-boundary ties and tie weight
-    lost. Candidates are ranked by disconnected cross-group pairs, then group pairs unlinked,
-    then cross-boundary weight lost, then cross-boundary ties lost, then betweenness. Finally
+    Everyone is evaluated, exactly, on a network of any size: only a person whose removal
+    splits their component (an articulation point) can disconnect anyone, and one depth-first
+    search (Hopcroft and Tarjan 1973) gives, for every such person, the pieces their removal
+    leaves -- and so, counting group members per piece, the cross-group pairs it disconnects.
+    The other measures are per-person counts of their ties. So the ranking equals removing
+    every person in turn and recounting (the tests check this against networkx). For each
+    person alone the function measures the cross-group person pairs that become disconnected,
+    the group pairs that lose their last direct tie, and the cross-boundary ties and tie weight
+    lost. People are ranked by disconnected cross-group pairs, then group pairs unlinked, then
+    cross-boundary weight lost, then cross-boundary ties lost, then betweenness (exact or
+    sampled as in :func:`kg.analysis.betweenness.betweenness`), then id. Finally
     :func:`removal_impact` measures the top ``top`` people leaving together (with global
     efficiency).
 
@@ -338,30 +458,37 @@ def key_person_risk(
     top : int, default 10
         How many people to return and to remove together.
     candidates : iterable of nodes, optional
-        People to evaluate instead of the top brokers.
+        Evaluate only these people.
     seed : int, default 0
         Seeds sampled betweenness and sampled efficiency.
     n_candidates : int, optional
-        Number of top-betweenness candidates.
+        Evaluate only the ``n_candidates`` people with the highest betweenness -- and every
+        articulation point, since they are the ones whose loss disconnects anyone.
     exact_max_nodes : int, default 5000
         Largest network whose betweenness is computed exactly.
-    precomputed : kg.analysis.brokers.BetweennessResult, optional
-        The betweenness of ``G``, when the caller has it already.
+    precomputed : kg.analysis.betweenness.BetweennessResult, optional
+        The betweenness of ``G`` (with the same ``paths``), when the caller has it already.
+    paths : {"hops", "weighted"}, default "hops"
+        How the betweenness used to break ties counts paths.
 
     Returns
     -------
     dict
-        ``attribute``, ``candidates`` (``{"rule", "count"}``), ``people`` (ranked rows ``{"id",
-        "name", "group", "rank", "betweenness", "cross_pairs_disconnected",
-        "cross_pairs_disconnected_share", "group_pairs_unlinked", "cross_ties_lost",
-        "cross_weight_lost"}``), ``combined`` (:func:`removal_impact` of the top people
-        together) and ``betweenness`` (``{"exact", "sample_size", "error_estimate"}``).
+        ``attribute``, ``candidates`` (``{"rule", "count", "evaluated", "of",
+        "articulation_points"}``: how the people evaluated were chosen -- ``"everyone"``,
+        ``"given"`` or the top by betweenness with every articulation point -- how many were
+        evaluated of how many, and how many articulation points the network has), ``people``
+        (ranked rows ``{"id", "name", "group", "rank", "betweenness",
+        "cross_pairs_disconnected", "cross_pairs_disconnected_share", "group_pairs_unlinked",
+        "cross_ties_lost", "cross_weight_lost"}``), ``combined`` (:func:`removal_impact` of the
+        top people together) and ``betweenness`` (``{"exact", "sample_size",
+        "error_estimate", "paths"}``).
 
     Raises
     ------
     InvalidParameter
-        If ``top`` or ``n_candidates`` is not a positive integer or no node carries
-        ``attribute``.
+        If ``top`` or ``n_candidates`` is not a positive integer, no node carries
+        ``attribute``, or ``precomputed`` is not this graph's betweenness with these paths.
     NotFound
         If a candidate is not in ``G``.
 
@@ -371,12 +498,14 @@ def key_person_risk(
     >>> G = nx.barbell_graph(4, 1)
     >>> nx.set_node_attributes(G, {v: "left" if v < 4 else "right" for v in G}, "org")
     >>> risk = key_person_risk(G, "org", top=2)
-    >>> [row["id"] for row in risk["people"]]
-    [4, 3]
+    >>> [row["id"] for row in risk["people"]], risk["candidates"]["rule"]
+    ([4, 3], 'everyone')
 
     References
     ----------
     .. [1] S. P. Borgatti, "Identifying sets of key players in a social network", 2006.
+    .. [2] J. Hopcroft and R. Tarjan, "Algorithm 447: efficient algorithms for graph
+       manipulation", Communications of the ACM 16(6):372-378, 1973.
     """
     check_graph(G)
     if not isinstance(top, int) or isinstance(top, bool) or top < 1:
@@ -389,69 +518,69 @@ def key_person_risk(
     if precomputed is not None:
         if set(getattr(precomputed, "values", ())) != set(G):
             raise InvalidParameter("precomputed must be the BetweennessResult of this graph")
+        if getattr(precomputed, "paths", "hops") != paths:
+            raise InvalidParameter(
+                f"precomputed betweenness counts paths={precomputed.paths!r}, not {paths!r}")
         bet = precomputed
     else:
-        bet = betweenness(G, exact_max_nodes=exact_max_nodes, seed=seed)
-    if candidates is None:
-        count = n_candidates if n_candidates is not None else max(3 * top, 30)
-        chosen = sorted(G.nodes(), key=lambda v: (-bet.values[v], str(v)))[:count]
-        rule = f"top {len(chosen)} by betweenness"
-    else:
+        bet = betweenness(G, exact_max_nodes=exact_max_nodes, seed=seed, paths=paths)
+    impact = _alone_impact(net)
+    if candidates is not None:
         if isinstance(candidates, str | bytes):
             raise InvalidParameter("candidates must be a list of person ids")
-        chosen = list(dict.fromkeys(candidates))
-        net.positions(chosen)  # raises NotFound for unknown people
+        given = list(dict.fromkeys(candidates))
+        net.positions(given)  # raises NotFound for unknown people
+        chosen = np.array([net.index[v] for v in given], dtype=np.int64)
         rule = "given"
+    elif n_candidates is not None:
+        by_betweenness = sorted(range(net.n), key=lambda i: (-bet.values[net.nodes[i]],
+                                                             str(net.nodes[i])))
+        chosen = np.union1d(np.asarray(by_betweenness[:n_candidates], dtype=np.int64),
+                            impact["articulation"])
+        rule = f"top {min(n_candidates, net.n)} by betweenness and every articulation point"
+    else:
+        chosen = np.arange(net.n, dtype=np.int64)
+        rule = "everyone"
 
+    betweenness_values = np.array([json_float(bet.values[v]) or 0.0 for v in net.nodes])
+    ids = np.array([str(v) for v in net.nodes])
+    # Sort keys, last primary (numpy lexsort).
+    ranked = chosen[np.lexsort((
+        ids[chosen],
+        -betweenness_values[chosen],
+        -impact["ties"][chosen],
+        -impact["weight"][chosen],
+        -impact["unlinked"][chosen],
+        -impact["pairs"][chosen],
+    ))][:top]
     everyone = np.ones(net.n, dtype=bool)
     labels_before = net.components(np.zeros(0, dtype=np.int64))
-    block_before = net.block_ties()
-    linked_before = (np.triu(block_before, 1)) > 0
     rows = []
-    for v in chosen:
-        i = net.index[v]
-        removed = np.array([i])
+    for rank, i in enumerate(ranked.tolist(), start=1):
+        v = net.nodes[i]
         stays = everyone.copy()
         stays[i] = False
         before = net.connected_cross_pairs(labels_before, stays)
-        after = net.connected_cross_pairs(net.components(removed), stays)
-        # Only v's own cross ties change the block counts.
-        touched = net.cross & ((net.edge_u == i) | (net.edge_v == i))
-        block_after = block_before.copy()
-        a = net.code[net.edge_u[touched]]
-        b = net.code[net.edge_v[touched]]
-        np.subtract.at(block_after, (np.minimum(a, b), np.maximum(a, b)), 1)
-        unlinked = int(np.count_nonzero(linked_before & (np.triu(block_after, 1) == 0)))
+        lost = int(impact["pairs"][i])
         rows.append(
             {
                 "id": v,
                 "name": G.nodes[v].get("name"),
                 "group": G.nodes[v].get(attribute),
+                "rank": rank,
                 "betweenness": json_float(bet.values[v]),
-                "cross_pairs_disconnected": before - after,
-                "cross_pairs_disconnected_share": (before - after) / before if before else 0.0,
-                "group_pairs_unlinked": unlinked,
-                "cross_ties_lost": int(touched.sum()),
-                "cross_weight_lost": float(net.edge_w[touched].sum()),
+                "cross_pairs_disconnected": lost,
+                "cross_pairs_disconnected_share": lost / before if before else 0.0,
+                "group_pairs_unlinked": int(impact["unlinked"][i]),
+                "cross_ties_lost": int(impact["ties"][i]),
+                "cross_weight_lost": float(impact["weight"][i]),
             }
         )
-    rows.sort(
-        key=lambda r: (
-            -r["cross_pairs_disconnected"],
-            -r["group_pairs_unlinked"],
-            -r["cross_weight_lost"],
-            -r["cross_ties_lost"],
-            -(r["betweenness"] or 0.0),
-            str(r["id"]),
-        )
-    )
-    rows = rows[:top]
-    for rank, row in enumerate(rows, start=1):
-        row["rank"] = rank
     combined = removal_impact(G, [row["id"] for row in rows], attribute, seed=seed, _network=net)
     return {
         "attribute": attribute,
-        "candidates": {"rule": rule, "count": len(chosen)},
+        "candidates": {"rule": rule, "count": len(chosen), "evaluated": len(chosen),
+                       "of": net.n, "articulation_points": len(impact["articulation"])},
         "people": rows,
         "combined": combined,
         "betweenness": bet.summary(),
