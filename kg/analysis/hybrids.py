@@ -1,6 +1,6 @@
 """Hybrids: do hybrid clinical--managerial middle managers broker more than everyone else?
 
-Compares a per-person score (usually betweenness from :mod:`kg.analysis.brokers`) between the
+Compares a per-person score (usually betweenness from :mod:`kg.analysis.betweenness`) between the
 people flagged by a node attribute (``hybrid`` by default) and everyone else: effect sizes
 (Cliff's delta, equal to the rank-biserial correlation, and Cohen's d), the two-sided
 Mann--Whitney U test (scipy) and a seeded permutation test of the difference in means.
