@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 import networkx as nx
 
-from kg.errors import AnalysisError, CarebridgeError, InvalidParameter
+from kg.errors import AnalysisError, CarebridgeError
 from kg.model import NodeLabel, RelType
 from kg.queries import analyses
 from kg.queries.snapshot import current_period, load_snapshot, phases
@@ -174,9 +174,7 @@ def gather(
         Unknown ``by``, a malformed ``between``, window or date, or an unknown phase.
     """
     analyses.check_by(by)
-    between = tuple(between) if between else ()
-    if between and (len(between) != 2 or between[0] == between[1]):
-        raise InvalidParameter("give two different groups to bridge, e.g. acute community")
+    between = analyses.check_between(by, between or None) or ()
     net = {"window": window, "phase": phase, "as_of": as_of}
     period = current_period(store, window, phase, as_of)
     G = analyses.person_graph(store, **net)

@@ -85,7 +85,7 @@ def finding(data: dict, notes: list) -> dict | None:
     headline = (f"{lead[:1].upper() + lead[1:]} is the strongest bridge between {la} and {lb}: "
                 f"{show('between_groups', top['share_of_paths'])} of the shortest paths between "
                 "their staff run through this one person"
-                + (f", mostly met through {join(via)}" if via else "") + ".")
+                + (f", who meets the other side mostly at {join(via)}" if via else "") + ".")
     others = []
     for r in found[1:3]:
         fw = [f["name"] for f in r["forums"][:2]]
