@@ -567,11 +567,17 @@ def test_the_maps_are_the_interactive_maps_drawn_as_svg(report_html, store, G):
     svg = re.search(r'<svg class="map-svg".*?</svg>', section, re.S).group(0)
     circles = re.findall(r'<circle cx="([\d.]+)" cy="([\d.]+)" r="([\d.]+)" fill="(#\w+)"', svg)
     assert len(circles) == len(bridges["nodes"])
-    # Same layout: the drawing is the map's positions, shifted and scaled alike.
-    by_x = sorted(bridges["nodes"], key=lambda n: n["x"])
-    xs = sorted(float(c[0]) for c in circles)
-    scale = (xs[-1] - xs[0]) / (by_x[-1]["x"] - by_x[0]["x"])
-    assert scale > 0
+    # Same layout: every circle sits at the map's position, shifted and scaled by one factor
+    # on both axes (the picture is not stretched).
+    xs, ys = [n["x"] for n in bridges["nodes"]], [n["y"] for n in bridges["nodes"]]
+    cxs, cys = [float(c[0]) for c in circles], [float(c[1]) for c in circles]
+    scale = (max(cxs) - min(cxs)) / (max(xs) - min(xs))
+    assert (max(cys) - min(cys)) / (max(ys) - min(ys)) == pytest.approx(scale, rel=1e-3)
+    drawn = sorted(zip(cxs, cys, strict=True))
+    for n in bridges["nodes"]:
+        px = min(cxs) + scale * (n["x"] - min(xs))
+        py = min(cys) + scale * (n["y"] - min(ys))
+        assert min(abs(px - cx) + abs(py - cy) for cx, cy in drawn) < 0.3
     # Colours are the map's categories; the legend has a swatch of each colour drawn.
     colours = {c["color"] for c in bridges["attributes"][bridges["colorBy"]]["categories"]}
     assert {c[3] for c in circles} <= colours
