@@ -16,12 +16,13 @@ import re
 
 from markupsafe import Markup, escape
 
+from kg.labels import MISSING_COLOUR
+
 __all__ = ["EDGE_COLOURS", "MAX_PLAIN_EDGES", "draw", "legend", "page_data"]
 
 #: The interactive map's line colours (kg/maps/assets/map.js): plain ties faint, a top broker's
 #: ties dark, direct ties between the two groups purple.
 EDGE_COLOURS = ("rgba(120,120,120,0.22)", "rgba(30,30,30,0.38)", "rgba(106,81,163,0.75)")
-MISSING = "#bdbdbd"
 #: Beyond this many plain lines only the heaviest are drawn: the page stays small and the
 #: picture the same (faint lines merge into a grey wash anyway).
 MAX_PLAIN_EDGES = 4000
@@ -56,7 +57,7 @@ def _colour(data: dict, node: dict) -> str:
         cats = data["attributes"][index]["categories"]
         return cats[node["g"][index]]["color"]
     except (KeyError, IndexError, TypeError):
-        return MISSING
+        return MISSING_COLOUR
 
 
 def _text_width(text: str, px: float) -> float:
