@@ -24,6 +24,9 @@ LOCAL_ONLY = (
 
 NO_KEY = "missing or unknown API key: send it in the X-API-Key header"
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+# A survey respondent's link is their credential, not an API key: api.routes.survey checks the
+# token and caps these bodies at 64 KB (the size limit below still applies first).
+_RESPONDENT_PREFIX = "/s/"
 
 
 class _TooLarge(Exception):
@@ -62,7 +65,8 @@ class Guard:
         length = headers.get(b"content-length", b"")
         if length.isdigit() and int(length) > self.max_bytes:
             return await _reply(send, 413, self.too_large)
-        if scope["method"] in _BODY_METHODS and self.keys:
+        if (scope["method"] in _BODY_METHODS and self.keys
+                and not scope["path"].startswith(_RESPONDENT_PREFIX)):
             presented = headers.get(b"x-api-key", b"").decode("latin-1")
             if not presented or role_for_key(presented, self.keys) is None:
                 return await _reply(send, 401, NO_KEY)
