@@ -253,3 +253,20 @@ def test_a_persons_record_lists_their_history_and_measures_now(demo, small_bundl
         assert found["period"] == period.as_dict()
     with pytest.raises(NotFound):
         person_detail(demo, "NO-ONE")
+
+
+def test_weighted_paths_are_networkx_weighted_betweenness(demo):
+    import networkx as nx
+
+    G = A.person_graph(demo)
+    H = G.copy()
+    for _, _, d in H.edges(data=True):
+        d["distance"] = 1.0 / d["weight"]  # Newman 2001: a strong tie is a short step
+    want = nx.betweenness_centrality(H, weight="distance")
+    r = A.brokers(demo, top=5, paths="weighted")
+    assert r["parameters"]["paths"] == "weighted" and r["betweenness"]["paths"] == "weighted"
+    for row in r["brokers"]:
+        assert row["betweenness"] == pytest.approx(want[row["id"]], abs=1e-9)
+    assert A.brokers(demo, top=5)["betweenness"]["paths"] == "hops"
+    with pytest.raises(InvalidParameter, match="paths"):
+        A.brokers(demo, paths="miles")

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import StoreDep, ViewerDep
 from api.responses import json_answer
-from api.routes.params import AsOf, NetDep, Phase, SeedDep, Window
+from api.routes.params import AsOf, NetDep, Paths, Phase, SeedDep, Window
 from api.schemas import (
     AssetsAnswer,
     BrokersAnswer,
@@ -86,13 +86,15 @@ def brokers(
     ] = None,
     top: Top = 20,
     seed: SeedDep = 0,
+    paths: Paths = "hops",
 ) -> Response:
     """Betweenness, constraint, effective size and (with `by`) Gould-Fernandez roles."""
     return json_answer(
         request,
         store,
         BrokersAnswer,
-        lambda: analyses.brokers(store, by=by, between=between, top=top, seed=seed, **net),
+        lambda: analyses.brokers(store, by=by, between=between, top=top, seed=seed, paths=paths,
+                                 **net),
     )
 
 
@@ -102,10 +104,12 @@ def brokers(
     summary="Do hybrid middle managers broker more than others?",
 )
 def hybrids(
-    request: Request, store: StoreDep, _: ViewerDep, net: NetDep, seed: SeedDep = 0
+    request: Request, store: StoreDep, _: ViewerDep, net: NetDep, seed: SeedDep = 0,
+    paths: Paths = "hops",
 ) -> Response:
     return json_answer(
-        request, store, HybridsAnswer, lambda: analyses.hybrids(store, seed=seed, **net)
+        request, store, HybridsAnswer,
+        lambda: analyses.hybrids(store, seed=seed, paths=paths, **net),
     )
 
 
@@ -122,13 +126,15 @@ def risk(
         Query(description="People to remove (repeat); without it, rank the top key-person risks"),
     ] = None,
     seed: SeedDep = 0,
+    paths: Paths = "hops",
 ) -> Response:
     """What cross-boundary connectivity is lost if these people (or the top brokers) leave."""
     return json_answer(
         request,
         store,
         RiskAnswer,
-        lambda: analyses.risk(store, by=by, top=top, remove=remove, seed=seed, **net),
+        lambda: analyses.risk(store, by=by, top=top, remove=remove, seed=seed, paths=paths,
+                              **net),
         exclude_unset=True,
     )
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from api.deps import AnalystDep, SettingsDep, StoreDep
-from api.routes.params import NetDep, SeedDep
+from api.routes.params import NetDep, Paths, SeedDep
 from kg.queries import analyses
 
 router = APIRouter(tags=["export"])
@@ -48,6 +48,7 @@ def metrics(
         int, Query(ge=1, le=1000, description="Pseudonymised only: withhold group figures "
                    "over fewer people than this")
     ] = 5,
+    paths: Paths = "hops",
 ) -> Response:
     """CSV is one row per person (a plain CSV; parameters, group rows and the privacy report
     are in the JSON export); GraphML and GEXF hold the person network itself (nodes with
@@ -55,7 +56,7 @@ def metrics(
     key = analyses.pseudonym_key(settings.data_dir) if pseudonymise else None
     content, media_type, filename = analyses.metrics_export(
         store, format=format, pseudonymise=pseudonymise, key=key, by=by, seed=seed,
-        k_anonymity=k_anonymity, min_group_size=min_group_size, **net
+        k_anonymity=k_anonymity, min_group_size=min_group_size, paths=paths, **net
     )
     return Response(
         content,

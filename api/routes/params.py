@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 
-__all__ = ["AsOf", "NetDep", "Phase", "SeedDep", "Window"]
+__all__ = ["AsOf", "NetDep", "Paths", "Phase", "SeedDep", "Window"]
 
 
 WINDOW_PATTERN = r"^(all|\d{4}-\d{2}-\d{2}:(\d{4}-\d{2}-\d{2})?|:\d{4}-\d{2}-\d{2})$"
@@ -59,3 +59,8 @@ def network_params(
 
 NetDep = Annotated[dict, Depends(network_params)]
 SeedDep = Annotated[int, Query(ge=0, le=2**31 - 1, description="Seed of every random step")]
+Paths = Annotated[
+    str,
+    Query(pattern="^(hops|weighted)$", description="Shortest paths count hops (default), or "
+          "are weighted: a tie of weight w is a step of length 1/w (Newman 2001)"),
+]

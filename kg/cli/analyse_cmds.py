@@ -51,6 +51,8 @@ MinWeight = Annotated[float, typer.Option(help="Drop person pairs linked by less
                                           "(forum co-membership adds 1/(n-1) per forum).")]
 Seed = Annotated[int, typer.Option(help="Seed of every random step (Louvain, sampling, "
                                    "permutations).")]
+Paths = Annotated[str, typer.Option(help="Shortest paths count hops (default), or are "
+                                    "'weighted': a tie of weight w is a step of 1/w.")]
 By = Annotated[str, typer.Option(help="Grouping: organisation, team, sector, profession, "
                                  "role_kind, level or hybrid.")]
 
@@ -177,6 +179,7 @@ def brokers_cmd(
     top: Annotated[int, typer.Option(help="How many to list.")] = 20,
     seed: Seed = 0, window: Window = None, phase: Phase = None, as_of: AsOf = None,
     layers: Layers = "ties,forums,assets", min_weight: MinWeight = 0.05, fmt: Format = "table",
+    paths: Paths = "hops",
 ) -> None:
     """Who bridges: betweenness, Burt's constraint and effective size, Gould-Fernandez roles;
     with --between, who carries the paths between two groups, and through which forums.
@@ -186,7 +189,7 @@ def brokers_cmd(
     from kg.queries import analyses
 
     with _store() as store:
-        r = analyses.brokers(store, by=by, between=between, top=top, seed=seed,
+        r = analyses.brokers(store, by=by, between=between, top=top, seed=seed, paths=paths,
                              **_net(window, phase, layers, min_weight, as_of))
     rows = []
     for b in r["brokers"]:
@@ -199,13 +202,14 @@ def brokers_cmd(
         cols += ["group", "roles", "via_forums"]
     bt = r["betweenness"]
     how = "exact" if bt.get("exact") else f"sampled ({bt.get('sample_size')} pivots)"
-    _emit(r, fmt, rows, cols, f"Brokers ({how} betweenness)")
+    _emit(r, fmt, rows, cols, f"Brokers ({how} betweenness, paths in {bt.get('paths', paths)})")
 
 
 @analyse_app.command("hybrids")
 def hybrids_cmd(
     seed: Seed = 0, window: Window = None, phase: Phase = None, as_of: AsOf = None,
     layers: Layers = "ties,forums,assets", min_weight: MinWeight = 0.05, fmt: Format = "table",
+    paths: Paths = "hops",
 ) -> None:
     """Do hybrid clinical-managerial managers broker more than others? Effect sizes (Cliff's
     delta, Cohen's d), Mann-Whitney and permutation p-values, and the hybrids ranked.
@@ -215,7 +219,8 @@ def hybrids_cmd(
     from kg.queries import analyses
 
     with _store() as store:
-        r = analyses.hybrids(store, seed=seed, **_net(window, phase, layers, min_weight, as_of))
+        r = analyses.hybrids(store, seed=seed, paths=paths,
+                             **_net(window, phase, layers, min_weight, as_of))
     title = (f"{r['n_hybrid']} hybrids vs {r['n_other']} others: Cliff's delta "
              f"{_cell(r['cliffs_delta'], short=True)}, p = {_cell(r['p_value'], short=True)}")
     _emit(r, fmt, r.get("hybrids", []), ["rank", "id", "name", "score"], title)
@@ -230,6 +235,7 @@ def risk_cmd(
         help="Person ids to remove instead (repeat the option).")] = None,
     seed: Seed = 0, window: Window = None, phase: Phase = None, as_of: AsOf = None,
     layers: Layers = "ties,forums,assets", min_weight: MinWeight = 0.05, fmt: Format = "table",
+    paths: Paths = "hops",
 ) -> None:
     """What if they leave? Cross-boundary connectivity lost when people go: pairs of groups
     still connected, cross-boundary ties lost, efficiency; and the key-person risk ranking.
@@ -240,7 +246,7 @@ def risk_cmd(
     from kg.queries import analyses
 
     with _store() as store:
-        r = analyses.risk(store, by=by, top=top, remove=remove, seed=seed,
+        r = analyses.risk(store, by=by, top=top, remove=remove, seed=seed, paths=paths,
                           **_net(window, phase, layers, min_weight, as_of))
     if remove:
         impact = r["impact"]

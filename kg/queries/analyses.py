@@ -26,7 +26,7 @@ import networkx as nx
 
 from kg.analysis import projection
 from kg.analysis.assets import asset_reach
-from kg.analysis.betweenness import betweenness
+from kg.analysis.betweenness import PATHS, betweenness
 from kg.analysis.brokerage import brokerage_roles
 from kg.analysis.brokers import rank_brokers
 from kg.analysis.change import compare_periods
@@ -261,12 +261,13 @@ def silos(
 
 def brokers(
     store: GraphStore, *, by=None, between=None, top=20, seed=0, window=None, phase=None,
-    layers=None, min_weight=0.05, as_of=None,
+    layers=None, min_weight=0.05, as_of=None, paths="hops",
 ) -> dict:
     """``{"brokers": [{"id", "name", "score", "betweenness", "constraint", ...}], ...}``."""
     check_by(by)
     between = check_between(by, between)
     check_top(top)
+    check_paths(paths)
     net = net_key(window, phase, layers, min_weight, as_of)
     period = dict(window=window, phase=phase, as_of=as_of)
 
@@ -277,17 +278,18 @@ def brokers(
         gone = sum(1 for _, p in G.nodes(data="in_post") if p is False)
         result = rank_brokers(G, by=by, between=between, directed=D,
                               top=top + gone if top is not None else None, seed=seed,
-                              exact_max_nodes=exact_max_nodes(), precomputed=betweenness_result(
-                                  store, seed=seed, layers=layers, min_weight=min_weight,
-                                  **period))
+                              paths=paths, exact_max_nodes=exact_max_nodes(),
+                              precomputed=betweenness_result(
+                                  store, seed=seed, paths=paths, layers=layers,
+                                  min_weight=min_weight, **period))
         result["brokers"] = named(store, G, result["brokers"], top, **period)
         result["left_out"] = _left_out(G)
         result["parameters"] = _parameters(
             store, by=by, between=list(between) if between else None, top=top, seed=seed,
-            layers=layers, min_weight=min_weight, **period)
+            paths=paths, layers=layers, min_weight=min_weight, **period)
         return result
 
-    return cached(store, "brokers", (by, between, top, seed) + net, compute)
+    return cached(store, "brokers", (by, between, top, seed, paths) + net, compute)
 
 
 def exact_max_nodes() -> int:
@@ -295,24 +297,30 @@ def exact_max_nodes() -> int:
     return get_settings().exact_max_nodes
 
 
-def betweenness_result(store: GraphStore, *, seed=0, **net):
+def check_paths(paths: str) -> None:
+    if paths not in PATHS:
+        raise InvalidParameter(f"unknown paths {paths!r}; use one of {', '.join(PATHS)}")
+
+
+def betweenness_result(store: GraphStore, *, seed=0, paths="hops", **net):
     """The betweenness of the period's network with how it was computed (cached): brokers,
     hybrids, risk, metrics and maps share this one computation."""
+    check_paths(paths)
     net = _net_defaults(net)
     G = person_graph(store, **net)
     limit = exact_max_nodes()
-    return cached(store, "betweenness", (seed,) + net_key(**net),
-                  lambda: betweenness(G, seed=seed, exact_max_nodes=limit))
+    return cached(store, "betweenness", (seed, paths) + net_key(**net),
+                  lambda: betweenness(G, seed=seed, exact_max_nodes=limit, paths=paths))
 
 
-def betweenness_of(store: GraphStore, *, seed=0, **net) -> dict:
+def betweenness_of(store: GraphStore, *, seed=0, paths="hops", **net) -> dict:
     """Normalised betweenness of every person in the period's network (cached)."""
-    return betweenness_result(store, seed=seed, **net).values
+    return betweenness_result(store, seed=seed, paths=paths, **net).values
 
 
 def hybrids(
     store: GraphStore, *, seed=0, window=None, phase=None, layers=None, min_weight=0.05,
-    as_of=None,
+    as_of=None, paths="hops",
 ) -> dict:
     """Do hybrid middle managers broker more than others? Effect sizes, tests, the ranking.
 
@@ -324,7 +332,7 @@ def hybrids(
 
     def compute():
         G = person_graph(store, **net)
-        scores = betweenness_of(store, seed=seed, **net)
+        scores = betweenness_of(store, seed=seed, paths=paths, **net)
         others = [v for v, a in G.nodes(data=True) if a.get("hybrid_any") and not a.get("hybrid")]
         compared = {v: s for v, s in scores.items() if v not in set(others)}
         result = compare_hybrids(G, compared, seed=seed)
@@ -338,19 +346,21 @@ def hybrids(
         result["rule"] = HYBRID_RULE
         result["score"] = "normalised betweenness"
         result["left_out"] = _left_out(G)
-        result["parameters"] = _parameters(store, seed=seed, **net)
+        result["parameters"] = _parameters(store, seed=seed, paths=paths, **net)
         return result
 
-    return cached(store, "hybrids", (seed,) + net_key(**net), compute)
+    check_paths(paths)
+    return cached(store, "hybrids", (seed, paths) + net_key(**net), compute)
 
 
 def risk(
     store: GraphStore, *, by="sector", top=10, remove=None, seed=0, window=None, phase=None,
-    layers=None, min_weight=0.05, as_of=None,
+    layers=None, min_weight=0.05, as_of=None, paths="hops",
 ) -> dict:
     """Key-person risk: who, if they left, would cost the most cross-boundary connectivity."""
     check_by(by)
     check_top(top)
+    check_paths(paths)
     net = dict(window=window, phase=phase, layers=layers, min_weight=min_weight, as_of=as_of)
     remove = tuple(remove) if remove else None
 
@@ -364,8 +374,9 @@ def risk(
                                                                         seed=seed)}
         else:
             gone = sum(1 for _, p in G.nodes(data="in_post") if p is False)
-            result = key_person_risk(G, by, top=top + gone, seed=seed,
-                                     precomputed=betweenness_result(store, seed=seed, **net))
+            result = key_person_risk(G, by, top=top + gone, seed=seed, paths=paths,
+                                     precomputed=betweenness_result(store, seed=seed,
+                                                                    paths=paths, **net))
             result["people"] = named(store, G, result["people"], top, window=window,
                                      phase=phase, as_of=as_of)
             for rank, row in enumerate(result["people"], 1):
@@ -375,10 +386,10 @@ def risk(
                                                     seed=seed)
         result["left_out"] = _left_out(G)
         result["parameters"] = _parameters(store, by=by, top=top, remove=list(remove or []),
-                                           seed=seed, **net)
+                                           seed=seed, paths=paths, **net)
         return result
 
-    return cached(store, "risk", (by, top, remove, seed) + net_key(**net), compute)
+    return cached(store, "risk", (by, top, remove, seed, paths) + net_key(**net), compute)
 
 
 def _period(store, value: str | None, what: str) -> dict:
@@ -453,13 +464,15 @@ def analyse_all(store: GraphStore, *, by="sector", between=("acute", "community"
     }
 
 
-def person_metrics(store: GraphStore, *, by="organisation", seed=0, **net) -> dict:
+def person_metrics(store: GraphStore, *, by="organisation", seed=0, paths="hops",
+                   **net) -> dict:
     """Every person-level metric, keyed by person id (cached)."""
     check_by(by)
+    check_paths(paths)
 
     def compute():
         G = person_graph(store, **net)
-        bc = betweenness_of(store, seed=seed, **net)
+        bc = betweenness_of(store, seed=seed, paths=paths, **net)
         constraint, effective = structural_holes(G)
         roles = brokerage_roles(tie_graph(store, window=net.get("window"),
                                           phase=net.get("phase"), as_of=net.get("as_of")), by)
@@ -478,7 +491,8 @@ def person_metrics(store: GraphStore, *, by="organisation", seed=0, **net) -> di
             out[v] = row
         return out
 
-    return cached(store, "person_metrics", (by, seed) + net_key(**_net_defaults(net)), compute)
+    return cached(store, "person_metrics", (by, seed, paths) + net_key(**_net_defaults(net)),
+                  compute)
 
 
 def _net_defaults(net: dict) -> dict:
@@ -487,16 +501,16 @@ def _net_defaults(net: dict) -> dict:
             "as_of": net.get("as_of")}
 
 
-def _export_inputs(store, *, pseudonymise, key, by, seed, net) -> tuple:
+def _export_inputs(store, *, pseudonymise, key, by, seed, paths, net) -> tuple:
     if pseudonymise and not key:
         raise InvalidParameter("pseudonymised export needs the partnership's key")
-    people = person_metrics(store, by=by, seed=seed, **net)
+    people = person_metrics(store, by=by, seed=seed, paths=paths, **net)
     groups = silos(store, by=by, seed=seed, **net)["groups"]
-    params = _parameters(store, by=by, seed=seed, revision=store.revision(),
+    params = _parameters(store, by=by, seed=seed, paths=paths, revision=store.revision(),
                          phases=[p["id"] for p in phases(store)], **net)
     params["metrics"] = {
         "betweenness": "normalised shortest-path betweenness on the undirected person network "
-        f"(hops); exact up to {exact_max_nodes():,} people (KG_EXACT_MAX_NODES), sampled "
+        f"({paths}); exact up to {exact_max_nodes():,} people (KG_EXACT_MAX_NODES), sampled "
         "above",
         "constraint": "Burt's constraint (weighted)",
         "effective_size": "Burt's effective size (weighted)",
@@ -509,14 +523,14 @@ def _export_inputs(store, *, pseudonymise, key, by, seed, net) -> tuple:
 def metrics_export(
     store: GraphStore, *, format="csv", pseudonymise=False, key: bytes | None = None,
     by="organisation", seed=0, window=None, phase=None, layers=None, min_weight=0.05,
-    as_of=None, k_anonymity: int | None = None, min_group_size: int = 5,
+    as_of=None, k_anonymity: int | None = None, min_group_size: int = 5, paths="hops",
 ) -> tuple[bytes, str, str]:
     """``(content, media type, file name)`` of the metrics export."""
     if format not in FORMATS:
         raise InvalidParameter(f"unknown format {format!r}; use one of {', '.join(FORMATS)}")
     net = dict(window=window, phase=phase, layers=layers, min_weight=min_weight, as_of=as_of)
     G, people, groups, params = _export_inputs(store, pseudonymise=pseudonymise, key=key, by=by,
-                                               seed=seed, net=net)
+                                               seed=seed, paths=paths, net=net)
     content = export_metrics(G, people, groups, params, format=format,
                              pseudonym_key=key if pseudonymise else None,
                              k_anonymity=k_anonymity, min_group_size=min_group_size)
@@ -527,12 +541,12 @@ def metrics_export(
 def metrics_metadata(
     store: GraphStore, *, pseudonymise=False, key: bytes | None = None, by="organisation",
     seed=0, window=None, phase=None, layers=None, min_weight=0.05, as_of=None,
-    k_anonymity: int | None = None, min_group_size: int = 5,
+    k_anonymity: int | None = None, min_group_size: int = 5, paths="hops",
 ) -> tuple[bytes, str, str]:
     """The metadata sidecar of a CSV export: parameters, columns, groups, privacy report."""
     net = dict(window=window, phase=phase, layers=layers, min_weight=min_weight, as_of=as_of)
     G, people, groups, params = _export_inputs(store, pseudonymise=pseudonymise, key=key, by=by,
-                                               seed=seed, net=net)
+                                               seed=seed, paths=paths, net=net)
     content = export_metadata(G, people, groups, params,
                               pseudonym_key=key if pseudonymise else None,
                               k_anonymity=k_anonymity, min_group_size=min_group_size)
