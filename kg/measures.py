@@ -19,8 +19,8 @@ Examples
 ('11.1%', '−0.38', '+0.20')
 >>> show("tie_share", 0.786), show("density", 0.05), show("density", 0.0059)
 ('79%', '5.0%', '0.59%')
->>> p_value(0.001, permutations=999), p_value(0.0312)
-('p ≤ 0.001', 'p = 0.03')
+>>> p_value(0.001, permutations=999), p_value(0.002, 999, sides=2), p_value(0.0312)
+('p ≤ 0.001', 'p ≤ 0.002', 'p = 0.03')
 >>> MEASURES["betweenness"].name
 'Share of shortest paths'
 """
@@ -119,12 +119,16 @@ def signed(x: float | None, digits: int = 2) -> str:
     return text.replace("-", MINUS)
 
 
-def p_value(p: float | None, permutations: int | None = None) -> str:
-    """A p-value in words: ``p ≤ 0.001`` at the floor of a permutation test, ``p < 0.001``."""
+def p_value(p: float | None, permutations: int | None = None, sides: int = 1) -> str:
+    """A p-value in words: ``p ≤ 0.001`` at the floor of a permutation test, ``p < 0.001``.
+
+    A two-sided permutation p-value (twice the smaller one-sided one) has its floor at
+    2/(m+1): pass ``sides=2``.
+    """
     if _missing(p):
         return "p n/a"
     if permutations:
-        floor = 1 / (permutations + 1)
+        floor = sides / (permutations + 1)
         if p <= floor * (1 + 1e-9):
             # A permutation test cannot give less than 1/(m+1); say so rather than "< 0.001".
             return f"p \u2264 {floor:.2g}"
@@ -135,14 +139,14 @@ def p_value(p: float | None, permutations: int | None = None) -> str:
 
 def show(measure: str, value, **context) -> str:
     """``value`` written as :data:`MEASURES` says for ``measure`` (``context``:
-    ``permutations`` for a p-value)."""
+    ``permutations`` and ``sides`` for a p-value)."""
     m = MEASURES[measure]
     if m.form == "percent":
         return percent(value, m.digits)
     if m.form == "signed":
         return signed(value, m.digits)
     if m.form == "p":
-        return p_value(value, context.get("permutations"))
+        return p_value(value, context.get("permutations"), context.get("sides", 1))
     return "n/a" if _missing(value) else f"{float(value):.{m.digits}f}"
 
 

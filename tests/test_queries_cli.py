@@ -477,7 +477,14 @@ def test_cli_brokers_default_and_between(env):
     table = cli(env, "analyse", "brokers", "--by", "sector", "--between", "acute", "community",
                 "--top", "3")
     # The table is for people: it folds long cells at the terminal width, so check its frame.
-    assert table.exit_code == 0 and "Brokers (exact betweenness)" in table.output
+    assert table.exit_code == 0 and "Brokers (exact betweenness, paths in hops)" in table.output
+    # People read the share of acute-community paths each carries, as in the report: the
+    # networkx score rescaled by hand to the |acute| x |community| pairs.
+    n = G.number_of_nodes()
+    for row in rows:
+        share = want[row["id"]] * (n - 1) * (n - 2) / (len(acute) * len(community))
+        assert row["share_of_paths"] == pytest.approx(share)
+        assert row["shown"] == f"{100 * share:.1f}%" or share < 0.01
 
 
 def test_cli_phase_and_window(env):

@@ -195,9 +195,13 @@ def brokers_cmd(
     for b in r["brokers"]:
         row = dict(b)
         exp = b.get("explanation") or {}
-        row["via_forums"] = [f.get("forum") for f in exp.get("forums", [])][:3]
+        row["via_forums"] = [f.get("name") or f.get("forum") for f in exp.get("forums", [])][:3]
+        row["paths_carried"] = b.get("shown")
         rows.append(row)
-    cols = ["id", "name", "score", "betweenness", "constraint", "effective_size"]
+    # People read the share of paths as everywhere else; a CSV keeps the raw numbers.
+    cols = ["id", "name"] + (["paths_carried"] if fmt == "table" else
+                             ["share_of_paths", "score", "betweenness"])
+    cols += ["constraint", "effective_size"]
     if by:
         cols += ["group", "roles", "via_forums"]
     bt = r["betweenness"]

@@ -22,13 +22,15 @@ Functions: :func:`communities`, :func:`silos`, :func:`brokers`, :func:`hybrids`,
 
 from __future__ import annotations
 
+from collections import Counter
+
 import networkx as nx
 
 from kg.analysis import projection
 from kg.analysis.assets import asset_reach
 from kg.analysis.betweenness import PATHS, betweenness
 from kg.analysis.brokerage import brokerage_roles
-from kg.analysis.brokers import rank_brokers
+from kg.analysis.brokers import explain_broker, rank_brokers
 from kg.analysis.change import compare_periods
 from kg.analysis.communities import detect_communities, profile_communities
 from kg.analysis.export import FORMATS, export_metadata, export_metrics
@@ -44,6 +46,7 @@ from kg.analysis.silos import (
 from kg.analysis.structural_holes import structural_holes
 from kg.config import get_settings
 from kg.errors import InvalidParameter, NotFound
+from kg.measures import between_groups_share, show
 from kg.model import NodeLabel, RelType
 from kg.queries.pseudonym import pseudonym_key
 from kg.queries.snapshot import cached, current_period, load_snapshot, phases
@@ -283,6 +286,16 @@ def brokers(
                                   store, seed=seed, paths=paths, layers=layers,
                                   min_weight=min_weight, **period))
         result["brokers"] = named(store, G, result["brokers"], top, **period)
+        _as_shares(G, result["brokers"], by, between)
+        if by is not None:
+            # rank_brokers explains its first ten ranks, leavers included: explain the first
+            # ten that are named.
+            forum_names = _names(store, NodeLabel.FORUM, "name")
+            for row in result["brokers"][:10]:
+                if "explanation" not in row:
+                    row["explanation"] = explain_broker(G, row["id"], by, groups=between)
+                for f in row["explanation"]["forums"]:
+                    f["name"] = forum_names.get(f["forum"])
         result["left_out"] = _left_out(G)
         result["parameters"] = _parameters(
             store, by=by, between=list(between) if between else None, top=top, seed=seed,
@@ -290,6 +303,21 @@ def brokers(
         return result
 
     return cached(store, "brokers", (by, between, top, seed, paths) + net, compute)
+
+
+def _as_shares(G: nx.Graph, rows: list[dict], by, between) -> None:
+    """Each row's score as the reader sees it everywhere (:mod:`kg.measures`): the plain share
+    of the shortest paths it carries, beside the raw normalised score."""
+    if between is None:
+        for row in rows:
+            row["share_of_paths"] = row["betweenness"]
+            row["shown"] = show("betweenness", row["betweenness"])
+        return
+    sizes = Counter(a for _, a in G.nodes(data=by))
+    for row in rows:
+        row["share_of_paths"] = between_groups_share(
+            row["score"], G.number_of_nodes(), sizes[between[0]], sizes[between[1]])
+        row["shown"] = show("between_groups", row["share_of_paths"])
 
 
 def exact_max_nodes() -> int:

@@ -123,7 +123,8 @@ def _silo_charts(data: dict) -> tuple:
     shown = [r for r in rows if not r["withheld"]]
     ei = charts.ei_bars(
         [{"label": r["label"], "value": r["ei_index"], "expected": r["expected_ei"],
-          "p": show("p_value", r["p_value"], permutations=data["parameters"]["permutations"])}
+          "p": show("p_value", r["p_value"], permutations=data["parameters"]["permutations"],
+                    sides=2)}
          for r in shown], what=by_word(by)) if shown else None
     matrix = result["matrix"]
     density = None

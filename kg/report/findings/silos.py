@@ -105,7 +105,7 @@ def _statistics(by: str, shown: list[dict], result: dict, permutations: int,
         if r.get("expected_ei") is not None:
             chance = (f"{show('ei_index', r['expected_ei'])} if ties ignored {by_word(by)}; "
                       if i == 0 else f"{show('ei_index', r['expected_ei'])}; ")
-        p = show("p_value", r.get("p_value"), permutations=permutations)
+        p = show("p_value", r.get("p_value"), permutations=permutations, sides=2)
         parts.append(f"{group_label(by, r['group'], names)} {show('ei_index', r['ei_index'])} "
                      f"({chance}{p}{', two-sided' if i == 0 else ''})")
     text = (f"E\u2013I index: {', '.join(parts)}; whole network "
