@@ -36,10 +36,11 @@ import colorsys
 import re
 from collections.abc import Hashable, Iterable, Mapping
 
+from kg.measures import MEASURES, find
+
 __all__ = [
     "ATTRIBUTE_LABELS",
     "FIXED_COLOURS",
-    "MEASURES",
     "MISSING_COLOUR",
     "PALETTE",
     "SECTOR_COLOURS",
@@ -392,32 +393,18 @@ def colours(attribute: str, values: Iterable | Mapping) -> dict:
 
 
 #: The measures maps and reports size or rank people by: (label, what it means in plain words).
-MEASURES = {
-    "betweenness": (
-        "Betweenness",
-        "how often they lie on the shortest paths between other people: a broker's score",
-    ),
-    "between_groups": (
-        "Between-group betweenness",
-        "how many of the shortest paths from one group to the other pass through them",
-    ),
-    "degree": ("Degree centrality", "the share of the other people they are tied to directly"),
-    "connections": ("Connections", "people they are tied to directly"),
-    "headcount": ("People", "how many people the group has"),
-}
-
-
 def measure(name: str | None) -> tuple[str, str]:
     """(label, plain words) for a measure name, e.g. ``measure("betweenness")``; an unknown
     name is made readable and has no explanation.
 
-    >>> measure("Between-group betweenness")[0]
-    'Between-group betweenness'
+    Measures are defined once, in :mod:`kg.measures`.
+
+    >>> measure("between_groups")[0]
+    'Share of paths between the two groups'
     """
     if not name:
         return ("Measure", "")
-    key = str(name).strip().lower().replace("-", "_").replace(" ", "_")
-    for code, (words, meaning) in MEASURES.items():
-        if key in (code, words.lower().replace("-", "_").replace(" ", "_")):
-            return (words, meaning)
-    return (_readable(name), "")
+    code = find(name)
+    if code is None:
+        return (_readable(name), "")
+    return (MEASURES[code].name, MEASURES[code].meaning)

@@ -34,6 +34,7 @@ __all__ = [
     "MEASURES",
     "Measure",
     "between_groups_share",
+    "find",
     "p_value",
     "percent",
     "show",
@@ -85,6 +86,11 @@ MEASURES: dict[str, Measure] = {
         "Efficiency",
         "the average of 1 / (steps between two people) over every pair: how short the routes "
         "between people are (Latora and Marchiori 2001)", "decimal", 3),
+    "degree": Measure(
+        "Degree centrality", "of the other people, the share they are tied to directly",
+        "percent", 1),
+    "connections": Measure("Connections", "people they are tied to directly", "decimal", 0),
+    "headcount": Measure("People", "how many people the group has", "decimal", 0),
     "p_value": Measure(
         "p",
         "how often chance alone (labels shuffled at random) gives a result at least as "
@@ -148,6 +154,18 @@ def show(measure: str, value, **context) -> str:
     if m.form == "p":
         return p_value(value, context.get("permutations"), context.get("sides", 1))
     return "n/a" if _missing(value) else f"{float(value):.{m.digits}f}"
+
+
+def find(name: str | None) -> str | None:
+    """The code of a measure named by its code or its reader's name (``"Share of shortest
+    paths"`` is ``"betweenness"``), or None."""
+    if not name:
+        return None
+    key = str(name).strip().lower().replace("-", "_").replace(" ", "_")
+    for code, m in MEASURES.items():
+        if key in (code, m.name.lower().replace("-", "_").replace(" ", "_")):
+            return code
+    return None
 
 
 def between_groups_share(score: float | None, n: int, size_a: int, size_b: int) -> float | None:

@@ -222,7 +222,11 @@ def test_size_grows_with_the_metric(graph):
         for a, b in zip(ranked, ranked[1:], strict=False)
         if metric[a] < metric[b]
     )
-    assert any("betweenness" in line for line in data["legendExtra"])
+    # The legend names the measure as every page does (kg.measures), and the panel shows the
+    # value in the reader's form: a share of paths, in percent.
+    assert any("share of shortest paths" in line for line in data["legendExtra"])
+    top = next(n for n in data["nodes"] if n["key"] == ranked[-1])
+    assert f"{100 * metric[ranked[-1]]:.1f}%" in str(top)
 
 
 def test_layout_is_fixed_and_reproducible(graph):
@@ -505,7 +509,7 @@ def test_panel_data_lists_forums_roles_and_measures(graph):
     forums = forum_info(graph)
     metric = nx.betweenness_centrality(graph)
     data = page_data(network_map(graph, forums=forums, size_by=metric, size_label="betweenness"))
-    assert data["measure"]["label"] == "Betweenness" and data["measure"]["words"]
+    assert data["measure"]["label"] == "Share of shortest paths" and data["measure"]["words"]
     names = [f["name"] for f in data["forums"]]
     for node in data["nodes"]:
         attends = {fid for fid, f in forums.items() if node["key"] in f["members"]}

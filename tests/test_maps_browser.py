@@ -200,7 +200,7 @@ def test_finding_a_person_opens_their_panel_with_forums_ties_and_links(open_map,
     assert "Strongest ties on this map" in text
     strongest = max(graph[person], key=lambda v: graph[person][v]["weight"])
     assert graph.nodes[strongest]["name"] in text
-    assert "Betweenness" in text and "highest of 80" in text
+    assert "Share of shortest paths" in text and "highest of 80" in text
     # Opened from a file, there is no server to link to: no dead links.
     assert panel.locator("a").count() == 0
     # A forum drills in: its members on the map.

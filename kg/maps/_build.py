@@ -17,6 +17,7 @@ import networkx as nx
 from kg.errors import InvalidParameter
 from kg.labels import attribute_label, colours, label, measure
 from kg.maps._layout import layout_positions
+from kg.measures import find, show
 
 __all__ = [
     "LINKS",
@@ -172,6 +173,13 @@ def edge_width(weight: float, heaviest: float, *, thinnest=0.5, widest=4.0) -> f
     if heaviest <= 0 or not math.isfinite(weight):
         return thinnest
     return round(thinnest + (widest - thinnest) * math.sqrt(max(weight, 0.0) / heaviest), 2)
+
+
+def measure_text(measure_name: str | None, value) -> str:
+    """A measure's value as the reader sees it everywhere (:mod:`kg.measures`), or a plain
+    number for a measure it does not know."""
+    code = find(measure_name)
+    return show(code, value) if code else format_number(value)
 
 
 def format_number(value) -> str:
@@ -343,7 +351,7 @@ def person_map_data(
             info.append(str(organisation) + (f" ({label('sector', sector)})" if sector else ""))
         if node in place:
             info.append(
-                f"{measure_name}: {format_number(size_by[node])} "
+                f"{measure_name}: {measure_text(size_label, size_by[node])} "
                 f"({ordinal(place[node])} of {len(measured):,})"
             )
         info.append(f"Connections: {degree.get(node, 0)}")

@@ -17,6 +17,7 @@ from kg.maps._build import (
     _global_palette,
     check_graph,
     display_value,
+    measure_text,
     person_map_data,
     positions,
     value_of,
@@ -63,7 +64,7 @@ def bridges_map(
     *,
     scores: Mapping,
     top: int = 10,
-    score_label: str = "Between-group betweenness",
+    score_label: str = "between_groups",
     title: str | None = None,
     max_nodes: int = LEGIBLE_NODES,
     forums: Mapping | None = None,
@@ -195,7 +196,7 @@ def bridges_map(
     xy = _three_columns(G, nodes, index, side, side_a, side_b, brokers, scores, seed)
     score_name = measure(score_label)[0]
     rings = {
-        b: [f"Top broker #{rank} ({score_name.lower()}: {float(scores[b]):.3g})"]
+        b: [f"Top broker #{rank} ({score_name.lower()}: {measure_text(score_label, scores[b])})"]
         for rank, b in enumerate(brokers, start=1)
     }
     palette, _ = _global_palette(G, attribute)

@@ -117,11 +117,12 @@ def bridges(
             if g not in present:
                 known = ", ".join(sorted(str(x) for x in present if x is not None))
                 raise NotFound(by, g, hint=f"groups in this network: {known}")
-        # The brokers answer's scores: one computation, and only people who may be named for
-        # the period (in post at its end) can be ringed as top brokers.
+        # The brokers answer's shares of paths (the reader's number everywhere): one
+        # computation, and only people who may be named for the period (in post at its end)
+        # can be ringed as top brokers.
         ranked = analyses.brokers(store, by=by, between=between, top=None, seed=seed,
                                   **net)["brokers"]
-        named = {r["id"]: r["score"] or 0.0 for r in ranked}
+        named = {r["id"]: r["share_of_paths"] or 0.0 for r in ranked}
         scores = {v: named.get(v, 0.0) for v in G}
         return bridges_map(G, by, between, scores=scores, top=top, seed=seed,
                            forums=_forums(store, net),
