@@ -401,17 +401,19 @@ def risk(
             result = {"removed": list(remove), "impact": removal_impact(G, remove, by,
                                                                         seed=seed)}
         else:
-            gone = sum(1 for _, p in G.nodes(data="in_post") if p is False)
-            result = key_person_risk(G, by, top=top + gone, seed=seed, paths=paths,
+            # Everyone is evaluated exactly; only people who may be named are candidates, so
+            # the top and their combined removal are computed once.
+            period = current_period(store, window, phase, as_of)
+            eligible = None if period.names_leavers else [
+                v for v, p in G.nodes(data="in_post") if p is not False]
+            result = key_person_risk(G, by, top=top, seed=seed, paths=paths,
+                                     candidates=eligible,
                                      precomputed=betweenness_result(store, seed=seed,
                                                                     paths=paths, **net))
             result["people"] = named(store, G, result["people"], top, window=window,
                                      phase=phase, as_of=as_of)
-            for rank, row in enumerate(result["people"], 1):
-                row["rank"] = rank
-            if gone:
-                result["combined"] = removal_impact(G, [r["id"] for r in result["people"]], by,
-                                                    seed=seed)
+            if eligible is not None:
+                result["candidates"]["rule"] = "everyone in post at the end of the period"
         result["left_out"] = _left_out(G)
         result["parameters"] = _parameters(store, by=by, top=top, remove=list(remove or []),
                                            seed=seed, paths=paths, **net)
