@@ -84,6 +84,13 @@ class _Surveys:
         self.indexes: dict[str, tuple[int, RosterIndex, dict[int, tuple[str, str, str]]]] = {}
         self.build_lock = threading.Lock()
 
+    def warm(self, survey_id: str, roster_rev: int) -> None:
+        """Build the survey's index in the background, so it is ready by the first keystroke."""
+        found = self.indexes.get(survey_id)
+        if (found is None or found[0] != roster_rev) and not self.build_lock.locked():
+            threading.Thread(target=self.index, args=(survey_id, roster_rev), daemon=True,
+                             name="survey-index").start()
+
     def index(self, survey_id: str, roster_rev: int):
         found = self.indexes.get(survey_id)
         if found is not None and found[0] == roster_rev:
@@ -201,6 +208,7 @@ async def survey_page(request: Request, token: str) -> Response:
     if who.survey.state() == "scheduled":
         return _html(200, d.name, f"This survey opens on {date_words(d.opens)}. Come back to "
                      "this link then.")
+    surveys.warm(who.survey_id, who.survey.roster_rev)
     response = surveys.store.response(who.survey_id, who.person_id)
     state = ("opted_out" if response["opted_out"] else
              "answering" if response["consented"] else "consent")
@@ -245,6 +253,20 @@ async def people(
     return _json(200, {"matches": matches, "more": more})
 
 
+class Consented(BaseModel):
+    consented: bool
+
+
+class OptedOut(BaseModel):
+    opted_out: bool
+
+
+class Saved(BaseModel):
+    saved_at: str = Field(description="when the answers were saved (UTC)")
+    answers: dict[str, list[dict]] = Field(description="the saved answers, per question: "
+                                           "r, name, organisation, role, value")
+
+
 async def _write(request: Request, token: str, action) -> Response:
     try:
         surveys, who = _respondent(request, token, "writes")
@@ -261,7 +283,8 @@ _WRITE_RESPONSES: dict = {400: {}, 404: {}, 409: {}, 410: {}, 413: {}, 415: {}, 
                           429: {}}
 
 
-@router.post("/s/{token}/consent", summary="Agree to take part", responses=_WRITE_RESPONSES)
+@router.post("/s/{token}/consent", response_model=Consented, summary="Agree to take part",
+             responses=_WRITE_RESPONSES)
 async def consent(request: Request, token: str) -> Response:
     """Body ``{"consent": true}``. Agreeing again after opting out takes part after all."""
 
@@ -274,7 +297,8 @@ async def consent(request: Request, token: str) -> Response:
     return await _write(request, token, act)
 
 
-@router.post("/s/{token}/opt-out", summary="Opt out of the survey", responses=_WRITE_RESPONSES)
+@router.post("/s/{token}/opt-out", response_model=OptedOut, summary="Opt out of the survey",
+             responses=_WRITE_RESPONSES)
 async def opt_out(request: Request, token: str) -> Response:
     """Opt out: the respondent's answers are deleted, nothing they said or that others said
     about them becomes a tie, and they get no new link."""
@@ -286,8 +310,8 @@ async def opt_out(request: Request, token: str) -> Response:
     return await _write(request, token, act)
 
 
-@router.post("/s/{token}/answers", summary="Save the respondent's answers",
-             responses=_WRITE_RESPONSES)
+@router.post("/s/{token}/answers", response_model=Saved,
+             summary="Save the respondent's answers", responses=_WRITE_RESPONSES)
 async def answers(request: Request, token: str) -> Response:
     """Body ``{"answers": {"QUESTION": [{"r": 12, "value": "weekly"}, ...]}}``: the whole set,
     replacing what was saved before (a question left out: no one). Answers the saved set."""

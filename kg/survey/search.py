@@ -3,9 +3,10 @@
 A respondent types part of a colleague's name ("sam", "sam kh", "khan s") and gets at most 20
 people whose name has, for every word typed, a word starting with it. The index is one sorted
 list of every (normalised) word of every name, so each typed word is a prefix range found by
-binary search; the rarest typed word's range is walked in order and the others are checked per
-person. On a 100,000-person roster a lookup takes well under a millisecond
-(``bench/bench_survey.py``).
+binary search. One word: its range is walked in order until 21 people are found. Several: the
+people in every typed word's range are counted with numpy and the first 21 by name picked. On
+a 100,000-person roster a look-up takes about 0.06 ms at the median and 0.3 ms at the 95th
+percentile, in process (``bench/bench_survey.py``).
 
 Normalising folds case and accents and drops apostrophes, so "Siobhán O'Neill" is found by
 "siobhan oneill", "o'ne" or "ONEILL".
@@ -18,11 +19,12 @@ import unicodedata
 from bisect import bisect_left
 from collections.abc import Sequence
 
+import numpy as np
+
 __all__ = ["RosterIndex", "name_words"]
 
 _APOSTROPHES = re.compile(r"['\u2019\u2018`\u02bc]")
 _SPLIT = re.compile(r"[\W_]+")
-_SCAN_LIMIT = 50_000  # entries walked at most per lookup: a bound on the worst case
 
 
 def name_words(text: str) -> list[str]:
@@ -66,18 +68,23 @@ class RosterIndex:
 
     def __init__(self, entries: Sequence[tuple[int, str]]):
         rows = []
-        self._words: list[tuple[str, ...]] = []
+        folded: list[str] = []
         self._keys: list[int] = []
         for position, (key, name) in enumerate(entries):
-            words = tuple(name_words(name))
-            self._words.append(words)
+            words = name_words(name)
+            folded.append(" ".join(words))
             self._keys.append(key)
-            folded = " ".join(words)
             for w in set(words):
-                rows.append((w, folded, position))
+                rows.append((w, folded[-1], position))
         rows.sort()
         self._index = [w for w, _, _ in rows]
         self._owner = [p for _, _, p in rows]
+        # for several typed words: the same lists as arrays, and each name's place in
+        # alphabetical order (ties by position), so the work is done by numpy
+        self._owner_array = np.asarray(self._owner, dtype=np.int64)
+        order = sorted(range(len(folded)), key=folded.__getitem__)
+        self._rank = np.empty(len(folded), dtype=np.int64)
+        self._rank[order] = np.arange(len(folded))
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -86,8 +93,9 @@ class RosterIndex:
                exclude: int | None = None) -> tuple[list[int], bool]:
         """Keys of up to ``limit`` names matching every word of ``query``, and whether more do.
 
-        Ordered by the matched word, then the whole name: "sam" lists Sam Khan before Samira
-        Patel. ``exclude`` (the respondent's own key) is never listed.
+        One word typed: ordered by the word matched, then the whole name ("sam" lists Sam Khan
+        before Samira Patel). Several: ordered by the whole name. ``exclude`` (the respondent's
+        own key) is never listed.
         """
         typed = list(dict.fromkeys(name_words(query)))
         if not typed or limit < 1:
@@ -98,13 +106,13 @@ class RosterIndex:
             hi = bisect_left(self._index, _after(word), lo)
             if lo == hi:
                 return [], False
-            ranges.append((hi - lo, lo, hi, word))
-        ranges.sort()
-        _, lo, hi, driver = ranges[0]
-        others = [w for _, _, _, w in ranges[1:]]
+            ranges.append((lo, hi))
+        if len(ranges) > 1:
+            return self._several(ranges, limit, exclude)
+        lo, hi = ranges[0]
         found: list[int] = []
         seen: set[int] = set()
-        for i in range(lo, min(hi, lo + _SCAN_LIMIT)):
+        for i in range(lo, hi):  # stops after limit + 1 people: fast however common the word
             position = self._owner[i]
             if position in seen:
                 continue
@@ -112,10 +120,23 @@ class RosterIndex:
             key = self._keys[position]
             if key == exclude:
                 continue
-            words = self._words[position]
-            if others and not all(any(w.startswith(o) for w in words) for o in others):
-                continue
             if len(found) == limit:
                 return found, True
             found.append(key)
-        return found, hi - lo > _SCAN_LIMIT
+        return found, False
+
+    def _several(self, ranges, limit: int, exclude: int | None) -> tuple[list[int], bool]:
+        # count, per person, the typed words that prefix one of their words; a name with two
+        # words matching one typed word counts it once (the mask), so "all matched" is == k
+        hits = np.zeros(len(self._keys), dtype=np.int16)
+        for lo, hi in ranges:
+            mask = np.zeros(len(self._keys), dtype=bool)
+            mask[self._owner_array[lo:hi]] = True
+            hits += mask
+        wanted = np.flatnonzero(hits == len(ranges))
+        take = min(limit + 2, len(wanted))  # one spare for ``exclude``, one to tell "more"
+        if take < len(wanted):
+            wanted = wanted[np.argpartition(self._rank[wanted], take - 1)[:take]]
+        wanted = wanted[np.argsort(self._rank[wanted])]
+        keys = [self._keys[p] for p in wanted.tolist() if self._keys[p] != exclude]
+        return keys[:limit], len(keys) > limit
