@@ -177,3 +177,55 @@ class IngestAnswer(_Open):
     relationships: dict[str, int]
     written: dict[str, int] | None
     revision: int
+
+
+# -- what worked: interventions and their effect (kg.queries.impact) ---------------------------
+class Intervention(_Open):
+    id: str
+    name: str | None
+    kind: str | None = Field(description="new_forum, introduction, restructure, training, "
+                             "co_location, role_change or other")
+    date: str | None = Field(description="YYYY-MM-DD")
+    target_kind: str | None = Field(description="people, forums, organisations or boundary")
+    targets: list[str] = Field(description="ids, or for a boundary its groups (see attribute)")
+
+
+class InterventionsAnswer(BaseModel):
+    interventions: list[Intervention]
+    count: int
+
+
+class ImpactEffect(_Open):
+    ties: float | None = Field(description="difference in differences, in ties: the target's "
+                               "ties after against those the comparison's trend predicts")
+    density: float | None = Field(description="difference in differences of tie density")
+    interval: list[float] | None = Field(description="bootstrap percentile interval of ties "
+                                         "(None: too few people to resample)")
+    level: float
+    n_boot: int
+    threshold: float = Field(description="the smallest change that matters, in ties")
+
+
+class ImpactParameters(_Open):
+    intervention: str
+    before: Period
+    after: Period
+    windows: str = Field(description="how the two windows were chosen, in words")
+
+
+class ImpactAnswer(_Open):
+    intervention: Intervention
+    target: dict[str, Any]
+    comparison: dict[str, Any]
+    measure: str = Field(examples=["ties between acute and community"])
+    ties: dict[str, dict[str, Any]] = Field(description="target and comparison: before, after, "
+                                            "formed, lost, kept, pairs, density")
+    effect: ImpactEffect
+    ei: dict[str, Any]
+    reach: dict[str, Any]
+    direction: str = Field(description="more, fewer, too small to matter or cannot tell")
+    verdict: str
+    headline: str
+    caveat: str
+    notes: list[str]
+    parameters: ImpactParameters

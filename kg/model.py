@@ -15,6 +15,8 @@ __all__ = [
     "AssetKind",
     "AssetRelation",
     "ForumKind",
+    "InterventionKind",
+    "InterventionTarget",
     "Node",
     "NodeLabel",
     "REL_ENDPOINTS",
@@ -35,6 +37,7 @@ class NodeLabel(StrEnum):
     FORUM = "Forum"
     ASSET = "KnowledgeAsset"
     PHASE = "Phase"  # a named period of the partnership (optional phases.csv)
+    INTERVENTION = "Intervention"  # a dated change to the partnership (optional interventions.csv)
 
 
 class RelType(StrEnum):
@@ -49,6 +52,11 @@ class RelType(StrEnum):
     PRODUCED = "PRODUCED"  # Forum -> KnowledgeAsset
     PART_OF = "PART_OF"  # Organisation -> Organisation (team within an organisation)
     TIE = "TIE"  # Person -> Person, props.kind in TieKind, weight
+    # Intervention -> what it targets. One type per target label, so every type keeps one
+    # (source, target) pair and the Neo4j queries stay built from the allow-list below.
+    TARGETS_PERSON = "TARGETS_PERSON"
+    TARGETS_FORUM = "TARGETS_FORUM"
+    TARGETS_ORGANISATION = "TARGETS_ORGANISATION"
 
 
 # The allow-list of (source label, target label) per relationship type. Backends build queries
@@ -63,6 +71,9 @@ REL_ENDPOINTS: dict[RelType, tuple[NodeLabel, NodeLabel]] = {
     RelType.PRODUCED: (NodeLabel.FORUM, NodeLabel.ASSET),
     RelType.PART_OF: (NodeLabel.ORGANISATION, NodeLabel.ORGANISATION),
     RelType.TIE: (NodeLabel.PERSON, NodeLabel.PERSON),
+    RelType.TARGETS_PERSON: (NodeLabel.INTERVENTION, NodeLabel.PERSON),
+    RelType.TARGETS_FORUM: (NodeLabel.INTERVENTION, NodeLabel.FORUM),
+    RelType.TARGETS_ORGANISATION: (NodeLabel.INTERVENTION, NodeLabel.ORGANISATION),
 }
 
 
@@ -121,6 +132,25 @@ class TieKind(StrEnum):
     COLLABORATION = "collaboration"
     SUPERVISION = "supervision"
     OTHER = "other"
+
+
+class InterventionKind(StrEnum):
+    NEW_FORUM = "new_forum"
+    INTRODUCTION = "introduction"
+    RESTRUCTURE = "restructure"
+    TRAINING = "training"
+    CO_LOCATION = "co_location"
+    ROLE_CHANGE = "role_change"
+    OTHER = "other"
+
+
+class InterventionTarget(StrEnum):
+    """What an intervention's ``targets`` column lists."""
+
+    PEOPLE = "people"
+    FORUMS = "forums"
+    ORGANISATIONS = "organisations"
+    BOUNDARY = "boundary"  # e.g. sector:acute|community
 
 
 class AssetRelation(StrEnum):

@@ -59,6 +59,10 @@ VALID = {
         ["id", "name", "start", "end"],
         ["PH1", "Commissioning", "2013-01-01", "2014-06-30"],
     ],
+    "interventions": [
+        ["id", "name", "kind", "date", "target_kind", "targets"],
+        ["I1", "Discharge Forum launched", "new_forum", "2014-03-01", "forums", "F1"],
+    ],
 }
 
 
@@ -87,13 +91,14 @@ def test_valid_bundle_imports_every_entity(store, tmp_path):
         "Forum": 1,
         "KnowledgeAsset": 1,
         "Phase": 1,
+        "Intervention": 1,
     }
     rels = counts["relationships"]
     assert rels["TIE"] == 2 and rels["ATTENDS"] == 2 and rels["PART_OF"] == 1
     assert rels["HOLDS_ROLE"] == 2 and rels["AT_ORGANISATION"] == 2
     assert rels["AUTHORED"] == 1 and rels["USES"] == 1 and rels["PRODUCED"] == 1
-    assert rels["CONVENED_BY"] == 1
-    assert report.written.nodes_created == 11
+    assert rels["CONVENED_BY"] == 1 and rels["TARGETS_FORUM"] == 1
+    assert report.written.nodes_created == 12
     p1 = store.get_node(NodeLabel.PERSON, "P1")
     assert p1.props == {
         "name": "Alex Morgan",

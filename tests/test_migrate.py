@@ -124,7 +124,7 @@ def test_cli_migrate_to_sqlite_copies_then_changes_nothing(cli, tmp_path):
     target = tmp_path / "backup" / "copy.sqlite"
     first = cli("migrate", "--to", "sqlite", "--target-path", str(target), "-q")
     assert first.exit_code == 0, first.output
-    assert "918 created" in first.output and "Migrated" in first.output
+    assert "922 created" in first.output and "Migrated" in first.output
     with SQLiteStore(tmp_path / "data" / "carebridge.sqlite") as s, SQLiteStore(target) as t:
         assert t.counts() == s.counts()
         rev = t.revision()

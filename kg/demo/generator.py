@@ -12,7 +12,11 @@ The structure is planted so analysis can be scored against it:
   members are densely tied across organisations; peer learning dies in phase 3;
 - **turnover**: people move between teams and organisations, leave and join, over 2013-2019;
 - big engagement events and team meetings that add attendance but few ties (so a projection that
-  does not weight by forum size is swamped by them).
+  does not weight by forum size is swamped by them);
+- **interventions** (``interventions.csv``) with known effects: the Discharge Forums (their
+  members tie up after the launch), an acute and community OT collaborative (planted for the
+  purpose, from a random stream of its own so nothing above moves) and the OD coaching day
+  (no tie planted after it: the null one). ``truth.json`` says which effect each should show.
 
 Ties are generated per role episode with numpy so the large size (100,000 people, about a million
 ties) takes seconds.
@@ -101,6 +105,10 @@ class _Builder:
         self.forums: list[_Forum] = []
         self.ties: list[tuple[np.ndarray, ...]] = []
         self.n_localities = max(3, people // 350)
+        # what plant_interventions adds: rows of forums.csv, attendance (person index, forum,
+        # start and end ordinals, count), interventions.csv, and the truth of each
+        self.planted: dict[str, list] = {"forums": [], "attendance": [], "interventions": [],
+                                         "truth": []}
 
     # -- organisations and people ------------------------------------------------------
     def _org(self, id_, name, sector, borough) -> int:
@@ -453,6 +461,93 @@ class _Builder:
             self._add(src, dst, (("collaboration", 0.6), ("advice", 0.4)), 2, 4,
                       lo=forum.start, hi=hi)
 
+    # -- interventions -------------------------------------------------------------------
+    def plant_interventions(self, seed: int) -> None:
+        """Interventions with known effects (``vocabulary.INTERVENTIONS``), for ``truth.json``.
+
+        Drawn from a random stream of their own, after everything else: the rest of the bundle
+        stays byte for byte what it was without them.
+        """
+        rng = np.random.default_rng([seed, 13])
+        pid = [p[0] for p in self.people]
+        (dis_id, dis_name, dis_kind, dis_date, dis_effect), (ot_id, ot_name, ot_kind, ot_date,
+                                                             ot_effect), (
+            od_id, od_name, od_kind, od_date, od_effect) = V.INTERVENTIONS
+        src = np.concatenate([t[0] for t in self.ties])
+        dst = np.concatenate([t[1] for t in self.ties])
+        start = np.concatenate([t[4] for t in self.ties])
+        # 1. the Discharge Forums (build_forums): ties among one forum's members after launch
+        discharge = [f for f in self.forums if f.id.startswith("F-DISCHARGE-")]
+        forum_of = np.full(len(self.people), -1)
+        for k, f in enumerate(discharge):
+            forum_of[f.members] = k  # core members: each in one forum only
+        same = (forum_of[src] >= 0) & (forum_of[src] == forum_of[dst])
+        launch = dis_date.toordinal()
+        pairs_after = {(int(a), int(b)) for a, b, t in zip(src[same], dst[same], start[same],
+                                                           strict=True) if t >= launch}
+        members = sum(len(f.members) for f in discharge)
+        self.planted["interventions"].append(
+            (dis_id, dis_name, dis_kind, dis_date.isoformat(), "forums",
+             ";".join(f.id for f in discharge), ""))
+        self.planted["truth"].append({
+            "id": dis_id, "effect": "positive", "planted": dis_effect, "members": members,
+            "pairs_tied_after": len(pairs_after)})
+        # 2. the OT collaborative: OTs of acute and community care in post over its first year,
+        #    those outside the borough collaboratives first, and ties only between the pairs of
+        #    them that were never tied, so every planted tie is one formed
+        fid, fname, when = V.OT_COLLABORATIVE
+        day = when.toordinal()
+        in_core = {p for f in self.forums if f.core and f.id.startswith("F-OT-")
+                   for p in f.members}
+        chosen: dict[str, list[int]] = {}
+        for sector in ("acute", "community"):
+            eps = [e for e in range(len(self.ep_person)) if self.ep_primary[e]
+                   and self.units[self.ep_unit[e]].sector == sector
+                   and self.people[self.ep_person[e]][2] == "occupational_therapist"
+                   and self.ep_start[e] <= day and self.ep_end[e] > day + 365]
+            eps = [eps[i] for i in rng.permutation(len(eps))]
+            eps.sort(key=lambda e: self.ep_person[e] in in_core)  # stable: random within
+            chosen[sector] = eps[: V.OT_COLLABORATIVE_SIZE]
+        people = {self.ep_person[e] for eps in chosen.values() for e in eps}
+        among = np.isin(src, list(people)) & np.isin(dst, list(people))
+        tied = {frozenset((int(a), int(b))) for a, b in zip(src[among], dst[among], strict=True)}
+        new = []
+        for a in chosen["acute"]:
+            for b in chosen["community"]:
+                pa, pb = self.ep_person[a], self.ep_person[b]
+                if frozenset((pa, pb)) not in tied and rng.random() < 0.7:
+                    new.append((pa, pb, day + int(rng.integers(0, 120)),
+                                min(self.ep_end[a], self.ep_end[b])))
+        if new:
+            s_, d_, a_, b_ = (np.array(x, dtype=np.int64) for x in zip(*new, strict=True))
+            flip = rng.random(s_.size) < 0.5
+            kinds = rng.choice(np.array(["advice", "collaboration"], dtype=object), size=s_.size)
+            self.ties.append((np.where(flip, d_, s_), np.where(flip, s_, d_), kinds,
+                              rng.integers(1, 4, size=s_.size), a_, b_))
+        self.planted["forums"].append((fid, fname, "community_of_practice", "ORG-COMMUNITY",
+                                       "monthly"))
+        for eps in chosen.values():
+            for e in eps:
+                self.planted["attendance"].append(
+                    (self.ep_person[e], fid, day, self.ep_end[e], int(rng.integers(3, 20))))
+        self.planted["interventions"].append(
+            (ot_id, ot_name, ot_kind, ot_date.isoformat(), "forums", fid, ""))
+        self.planted["truth"].append({
+            "id": ot_id, "effect": "positive" if new else "none", "planted": ot_effect,
+            "members": len(people), "pairs_tied_after": len(new),
+            "people": sorted(pid[p] for p in people)})
+        # 3. the OD coaching day (build_forums): nothing planted after it
+        coaching = next(f for f in self.forums if f.id == "F-EVENT-COACHING")
+        self.planted["interventions"].append(
+            (od_id, od_name, od_kind, od_date.isoformat(), "forums", coaching.id, ""))
+        self.planted["truth"].append({
+            "id": od_id, "effect": "none", "planted": od_effect,
+            "members": len(coaching.members), "pairs_tied_after": 0})
+        for row, truth in zip(self.planted["interventions"], self.planted["truth"],
+                              strict=True):
+            truth.update(name=row[1], kind=row[2], date=row[3], target_kind=row[4],
+                         targets=row[5].split(";"))
+
     # -- forums --------------------------------------------------------------------------
     def build_forums(self, brokers: list[int]) -> None:
         rng = self.rng
@@ -599,7 +694,8 @@ class _Builder:
                 self.ep_kind[e], self.ep_level[e], iso(self.ep_start[e]), iso(self.ep_end[e]))
                for e in range(len(self.ep_person))])
         table("forums", ("id", "name", "kind", "organisation_id", "cadence"),
-              [(f.id, f.name, f.kind, f.org, f.cadence) for f in self.forums])
+              [(f.id, f.name, f.kind, f.org, f.cadence) for f in self.forums]
+              + self.planted["forums"])
         rows = []
         for f in self.forums:
             for p in f.members:
@@ -610,6 +706,7 @@ class _Builder:
                     continue
                 meetings = 1 if f.kind == "engagement_event" else int(self.rng.integers(3, 40))
                 rows.append((pid[p], f.id, iso(start), iso(end), meetings))
+        rows += [(pid[p], f, iso(a), iso(b), n) for p, f, a, b, n in self.planted["attendance"]]
         table("attendance", ("person_id", "forum_id", "start", "end", "count"), rows)
         assets, links = self._assets(brokers, pid)
         table("assets", ("id", "title", "kind", "forum_id", "created"), assets)
@@ -618,6 +715,9 @@ class _Builder:
         table("ties", ("source_id", "target_id", "kind", "weight", "start", "end"), ties)
         table("phases", ("id", "name", "start", "end"),
               [(i, n, s.isoformat(), e.isoformat()) for i, n, s, e in V.PHASES])
+        if self.planted["interventions"]:
+            table("interventions", ("id", "name", "kind", "date", "target_kind", "targets",
+                                    "description"), self.planted["interventions"])
         truth = self._truth(brokers, pid, turnover, size, seed, len(ties))
         (out / "truth.json").write_text(json.dumps(truth, indent=1), encoding="utf-8")
         return truth
@@ -767,6 +867,7 @@ class _Builder:
             ],
             "communities_of_practice": sorted(self.cop_members),
             "turnover": turnover,
+            "interventions": self.planted["truth"],
         }
 
 
@@ -807,5 +908,6 @@ def generate_bundle(out: str | Path, *, size: str = "small", seed: int = 7) -> d
     brokers = b.plant_brokers()
     b.build_forums(brokers)
     b.build_ties(brokers)
+    b.plant_interventions(seed)
     return b.write(Path(out), brokers, turnover, size, seed)
 

@@ -178,3 +178,18 @@ LAST_NAMES = (
     "Mensah", "Green", "Hall", "Wood", "Clarke", "Hussain", "Lewis", "Edwards", "Kaur", "Jackson",
     "Scott", "Murphy", "Adeyemi", "Kowalski", "Chen", "Price", "Bennett", "Ali", "Harris", "Ward",
 )
+
+# Interventions with known effects, so "what worked" can be scored against truth.json:
+# (id, name, kind, date, what it targets, the effect planted). The Discharge Forums and the OD
+# coaching day are the forums above; the OT collaborative is planted for the purpose.
+OT_COLLABORATIVE = ("F-OT-ACUTE-COMMUNITY", "Acute and community OT collaborative",
+                    date(2015, 4, 1))
+OT_COLLABORATIVE_SIZE = 6  # occupational therapists from each of acute and community care
+INTERVENTIONS = (
+    ("INT-DISCHARGE", "Discharge Forums launched", "new_forum", date(2014, 3, 1),
+     "positive: forum members tie up across organisations in the year after"),
+    ("INT-OT-COLLAB", OT_COLLABORATIVE[1], "new_forum", OT_COLLABORATIVE[2],
+     "positive: acute and community OTs who were not tied form ties within four months"),
+    ("INT-OD-COACHING", "OD coaching day", "training", date(2016, 3, 8),
+     "none: no tie among the day's attendees was planted after it"),
+)

@@ -5,7 +5,7 @@ stops at the first. References may point at ids defined in the bundle or already
 
 What identifies a row (so that importing it again with a corrected field updates it in place):
 
-- organisations, people, forums, assets, phases: ``id``;
+- organisations, people, forums, assets, phases, interventions: ``id``;
 - roles, attendance, ties: ``id`` when the file has that column and the row a value, otherwise
   roles by person, organisation and start (roles one person takes up at one organisation on the
   same day are told apart by their order in the file), attendance by person, forum and start, and
@@ -26,9 +26,24 @@ from datetime import date
 from enum import StrEnum
 
 from kg.errors import Problem
-from kg.ingest.formats import FILES, MAX_COUNT, MAX_WEIGHT, FileSpec, parse_date
+from kg.ingest.formats import (
+    BOUNDARY_ATTRIBUTES,
+    FILES,
+    MAX_COUNT,
+    MAX_WEIGHT,
+    FileSpec,
+    parse_boundary,
+    parse_date,
+)
 from kg.ingest.reader import ProblemLog, Table, shown
-from kg.model import AssetRelation, Node, NodeLabel, Relationship, RelType
+from kg.model import (
+    AssetRelation,
+    InterventionTarget,
+    Node,
+    NodeLabel,
+    Relationship,
+    RelType,
+)
 
 __all__ = ["Records", "convert_tables"]
 
@@ -40,6 +55,7 @@ DEFINES = {
     "forums": NodeLabel.FORUM,
     "assets": NodeLabel.ASSET,
     "phases": NodeLabel.PHASE,
+    "interventions": NodeLabel.INTERVENTION,
 }
 
 # Lookup tables for the closed vocabularies: one dict probe per cell on the hot path.
@@ -267,9 +283,14 @@ class _State:
 
     def ref(self, rows: _Rows, label: NodeLabel, col: str, *, required: bool = True) -> str | None:
         value = rows.text(col, required=required)
-        if value is not None and value not in self.defined[label]:
-            self.refs.append(_Ref(label, value, rows.table.filename, rows.line, col))
+        if value is not None:
+            self.ref_value(rows, label, value, col)
         return value
+
+    def ref_value(self, rows: _Rows, label: NodeLabel, value: str, col: str) -> None:
+        """A reference to ``value`` found inside a cell of ``col`` (one of several there)."""
+        if value not in self.defined[label]:
+            self.refs.append(_Ref(label, value, rows.table.filename, rows.line, col))
 
     def add_rel(self, rows: _Rows, rel: Relationship, what: str) -> None:
         first = self.rel_keys.get((rel.type, rel.key))
@@ -473,6 +494,76 @@ def _phase(rows: _Rows, s: _State) -> None:
         s.add_node(rows, NodeLabel.PHASE, id_, props)
 
 
+# What each kind of intervention target names, and the relationship that points at it.
+_TARGETS = {
+    InterventionTarget.PEOPLE: (NodeLabel.PERSON, RelType.TARGETS_PERSON),
+    InterventionTarget.FORUMS: (NodeLabel.FORUM, RelType.TARGETS_FORUM),
+    InterventionTarget.ORGANISATIONS: (NodeLabel.ORGANISATION, RelType.TARGETS_ORGANISATION),
+}
+_TARGET_REL = {label: type_ for label, type_ in _TARGETS.values()}
+
+
+def _intervention(rows: _Rows, s: _State) -> None:
+    id_ = rows.text("id", required=True)
+    name = rows.text("name", required=True)
+    kind = rows.enum("kind")
+    when = rows.date("date", required=True)
+    target_kind = rows.enum("target_kind")
+    raw = rows.text("targets", required=True)
+    description = rows.text("description")
+    attribute, targets, label = None, [], None
+    if raw is not None and target_kind is InterventionTarget.BOUNDARY:
+        attribute, targets = _boundary(rows, s, raw)
+        if attribute in ("organisation", "team"):
+            label = NodeLabel.ORGANISATION
+    elif raw is not None and target_kind is not None:
+        label = _TARGETS[target_kind][0]
+        targets = list(dict.fromkeys(t.strip() for t in raw.split(";") if t.strip()))
+        if not targets:
+            rows.problem("targets", f"{shown(raw)} names no id; separate ids with ';'")
+        for target in targets:
+            s.ref_value(rows, label, target, "targets")
+    if not s.define(rows, NodeLabel.INTERVENTION, id_) or not rows.ok:
+        return
+    props = {"name": name, "kind": kind.value, "date": when.isoformat(),
+             "target_kind": target_kind.value, "targets": targets}
+    if attribute is not None:
+        props["attribute"] = attribute
+    if description is not None:
+        props["description"] = description
+    s.add_node(rows, NodeLabel.INTERVENTION, id_, props)
+    if label is None:  # a boundary between sectors, professions...: nothing to point at
+        return
+    type_ = _TARGET_REL[label]
+    for target in targets:
+        s.add_rel(rows, Relationship(type_, f"{id_}|{target}", id_, target), "target")
+
+
+def _boundary(rows: _Rows, s: _State, raw: str) -> tuple[str | None, list[str]]:
+    """``sector:acute|community``: the attribute and its groups, each checked."""
+    try:
+        attribute, groups = parse_boundary(raw)
+    except ValueError as exc:
+        rows.problem("targets", f"{shown(raw)}: {exc}")
+        return None, []
+    vocabulary = BOUNDARY_ATTRIBUTES[attribute]
+    if vocabulary is not None:
+        members = _ENUMS.get(vocabulary) or {m.value: m for m in vocabulary}
+        for group in groups:
+            if group.lower() not in members:
+                guess = () if rows.log.full else difflib.get_close_matches(group.lower(), members)
+                hint = f" (did you mean {guess[0]!r}?)" if guess else ""
+                rows.problem("targets", f"unknown {attribute} {shown(group)}{hint}; allowed: "
+                             f"{', '.join(members)}")
+        groups = tuple(dict.fromkeys(g.lower() for g in groups))
+        if len(groups) < 2:
+            rows.problem("targets", f"{shown(raw)}: a boundary needs two different groups")
+    elif attribute in ("organisation", "team"):
+        for group in groups:
+            s.ref_value(rows, NodeLabel.ORGANISATION, group, "targets")
+    return attribute, list(groups)
+
+
 _CONVERTERS: dict[str, Callable[[_Rows, _State], None]] = {
     "organisations": _organisation,
     "people": _person,
@@ -483,6 +574,7 @@ _CONVERTERS: dict[str, Callable[[_Rows, _State], None]] = {
     "asset_links": _asset_link,
     "ties": _tie,
     "phases": _phase,
+    "interventions": _intervention,
 }
 
 

@@ -13,9 +13,28 @@ from datetime import date
 from enum import StrEnum
 from functools import lru_cache
 
-from kg.model import AssetKind, AssetRelation, ForumKind, RoleKind, RoleLevel, Sector, TieKind
+from kg.model import (
+    AssetKind,
+    AssetRelation,
+    ForumKind,
+    InterventionKind,
+    InterventionTarget,
+    RoleKind,
+    RoleLevel,
+    Sector,
+    TieKind,
+)
 
-__all__ = ["FILES", "FORMAT_VERSION", "MAX_COUNT", "MAX_WEIGHT", "FileSpec", "parse_date"]
+__all__ = [
+    "BOUNDARY_ATTRIBUTES",
+    "FILES",
+    "FORMAT_VERSION",
+    "MAX_COUNT",
+    "MAX_WEIGHT",
+    "FileSpec",
+    "parse_boundary",
+    "parse_date",
+]
 
 FORMAT_VERSION = 1
 # A tie's weight is how strong it is, not a measurement: anything above this is a mistake, and an
@@ -36,6 +55,35 @@ def parse_date(text: str) -> date:
     if not _ISO_DATE.fullmatch(text):
         raise ValueError(f"{text!r} is not YYYY-MM-DD")
     return date.fromisoformat(text)
+
+
+#: What an intervention's boundary may split people by (``sector:acute|community``), with each
+#: attribute's closed vocabulary; None: organisation or team ids, or free text (profession).
+BOUNDARY_ATTRIBUTES: dict[str, type[StrEnum] | None] = {
+    "sector": Sector,
+    "organisation": None,
+    "team": None,
+    "profession": None,
+    "role_kind": RoleKind,
+    "level": RoleLevel,
+}
+
+
+def parse_boundary(text: str) -> tuple[str, tuple[str, ...]]:
+    """``ATTRIBUTE:GROUP|GROUP[|GROUP...]`` as ``(attribute, groups)``; ``ValueError`` otherwise.
+
+    Groups keep their order, each once; at least two are needed for a boundary between them.
+    """
+    attribute, sep, rest = text.partition(":")
+    attribute = attribute.strip().lower()
+    if not sep or attribute not in BOUNDARY_ATTRIBUTES:
+        allowed = ", ".join(BOUNDARY_ATTRIBUTES)
+        raise ValueError(f"a boundary is ATTRIBUTE:GROUP|GROUP (e.g. sector:acute|community), "
+                         f"ATTRIBUTE one of {allowed}")
+    groups = tuple(dict.fromkeys(g.strip() for g in rest.split("|") if g.strip()))
+    if len(groups) < 2:
+        raise ValueError("a boundary needs two different groups, e.g. sector:acute|community")
+    return attribute, groups
 
 
 @dataclass(frozen=True)
@@ -127,5 +175,16 @@ FILES: tuple[FileSpec, ...] = (
         (),
         ("PH1", "Formal commissioning", "2013-01-01", "2014-06-30"),
         "Optional named periods, so analyses can say --phase NAME.",
+    ),
+    FileSpec(
+        "interventions",
+        ("id", "name", "kind", "date", "target_kind", "targets"),
+        ("description",),
+        ("INT-DF", "Discharge Forum launched", "new_forum", "2014-03-01", "forums",
+         "F-DISCHARGE", ""),
+        "Optional dated interventions, so kg analyse impact can ask what worked. targets: ids "
+        "separated by ';' (people, forums or organisations), or for a boundary "
+        "ATTRIBUTE:GROUP|GROUP, e.g. sector:acute|community.",
+        {"kind": InterventionKind, "target_kind": InterventionTarget},
     ),
 )
