@@ -12,6 +12,7 @@ from api.errors import install_error_handlers
 from api.middleware import Guard
 from api.routes import home, routers
 from api.routes.ingest import too_large
+from api.schemas import ERRORS
 from kg.config import Settings, get_settings
 from kg.errors import ConfigError
 from kg.store import open_store
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
 
     app = FastAPI(
         dependencies=[Depends(apply_settings)],
+        responses=ERRORS,
         title="Carebridge",
         version="0.1.0",
         description=DESCRIPTION,

@@ -12,11 +12,13 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
+    "ERRORS",
     "AssetsAnswer",
     "BrokersAnswer",
     "ChangeAnswer",
     "CommunitiesAnswer",
     "EntityPage",
+    "ErrorBody",
     "Health",
     "HybridsAnswer",
     "IngestAnswer",
@@ -28,6 +30,29 @@ __all__ = [
 
 class _Open(BaseModel):
     model_config = ConfigDict(extra="allow")
+
+
+class ErrorBody(BaseModel):
+    """Every error: what went wrong and what to send instead (a refused import adds
+    ``problems``, each naming file, row and column; a malformed request lists its fields)."""
+
+    detail: str | list[dict[str, Any]]
+    problems: list[dict[str, Any]] | None = None
+
+
+_ERROR_JSON = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+# Errors are JSON on every route, pages included (``content`` says so where a route's own
+# answers are HTML).
+ERRORS = {
+    code: {"model": ErrorBody, "description": words, "content": dict(_ERROR_JSON)}
+    for code, words in (
+        (401, "missing or unknown API key"),
+        (403, "the key's role is too low, or a keyless server refusing a client on another "
+              "machine"),
+        (404, "no such person, group, phase or survey"),
+        (422, "a parameter or an upload that cannot be used, saying what to send instead"),
+    )
+}
 
 
 class Health(BaseModel):
@@ -229,3 +254,59 @@ class ImpactAnswer(_Open):
     caveat: str
     notes: list[str]
     parameters: ImpactParameters
+
+
+# -- decisions: whom to introduce, brokerage direction, the network at a glance --------------
+
+
+class Introduction(_Open):
+    rank: int
+    id_a: str
+    name_a: str | None
+    group_a: Any
+    id_b: str
+    name_b: str | None
+    group_b: Any
+    distance: int | None = Field(description="hops between them now (None: no path)")
+    gain: float = Field(description="rise in cross-group efficiency if they were tied")
+    gain_share: float | None = Field(description="the gain over the efficiency before")
+    pairs_shortened: int
+    pairs_connected: int
+    pairs_new_route: int
+    via: dict[str, list[dict[str, Any]]] = Field(
+        description="who could introduce them: contacts, forums, or a chain of contacts")
+    route: str
+
+
+class IntroductionsAnswer(_Answer):
+    attribute: str
+    sides: dict[str, Any]
+    before: dict[str, Any] = Field(description="cross-group efficiency, connected share, mean "
+                                   "distance before any introduction")
+    introductions: list[Introduction]
+    combined: dict[str, Any] | None = Field(description="efficiency if all were made")
+    overload: dict[str, Any]
+    gain: str = Field(description="how the gain is defined")
+
+
+class DirectionAnswer(_Answer):
+    people: list[dict[str, Any]]
+    hybrids: list[dict[str, Any]]
+    upward_vs_downward: dict[str, Any] = Field(
+        description="paired Wilcoxon test and rank-biserial r over hybrid middle managers")
+    versus_other_middle: dict[str, dict[str, Any]] = Field(
+        description="Cliff's delta and Mann-Whitney U against other middle managers")
+    totals: dict[str, dict[str, int]]
+    answer: str
+
+
+class ProfileAnswer(_Answer):
+    profile: dict[str, Any]
+    groups: list[dict[str, Any]] | None
+    phases: list[dict[str, Any]] | None
+    changes: list[dict[str, Any]] | None = Field(
+        description="each measure's change between consecutive phases")
+    measures: list[str]
+
+
+__all__ += ["DirectionAnswer", "IntroductionsAnswer", "ProfileAnswer"]

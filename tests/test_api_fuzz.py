@@ -1,5 +1,6 @@
-"""No input gets a 500: every operation of the OpenAPI schema, fed generated parameters and
-bodies (schemathesis, derandomised so a failure reproduces), answers below 500."""
+"""Every operation of the OpenAPI schema, fed generated parameters and bodies (schemathesis,
+derandomised so a failure reproduces), answers as its schema says: never a 500, only documented
+status codes and content types, bodies that match their declared schema."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 
 schemathesis = pytest.importorskip("schemathesis")
 from hypothesis import HealthCheck, settings  # noqa: E402
+from schemathesis import checks  # noqa: E402
 
 from api import create_app  # noqa: E402
 from kg.config import Settings  # noqa: E402
@@ -22,6 +24,9 @@ KEY = "fuzz-admin-key"
 _DATA = tempfile.TemporaryDirectory(prefix="carebridge-fuzz-")
 app = create_app(Settings(data_dir=Path(_DATA.name), api_keys=f"{KEY}:admin", max_upload_mb=1))
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+# Requests that fit the schema, checked with every response check. (Negative generation is left
+# out: FastAPI, like most frameworks, takes the last of a repeated scalar parameter.)
+schema.config.generation.update(modes=[schemathesis.GenerationMode.POSITIVE])
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -36,8 +41,9 @@ def demo_partnership(small_bundle):
 @settings(
     max_examples=25, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck)
 )
-def test_no_input_gets_a_server_error(case):
-    response = case.call(headers={"X-API-Key": KEY})
-    assert response.status_code < 500, (
-        case.method, case.formatted_path, case.query, response.text[:300],
-    )  # fmt: skip
+def test_every_answer_keeps_the_schemas_promises(case):
+    # Every response check but "a schema-valid request is accepted": some parameters depend on
+    # each other in ways a schema cannot say (a window or a phase, not both; a phase that
+    # exists), and those answer 422 or 404 with a message, as they should.
+    case.call_and_validate(headers={"X-API-Key": KEY},
+                           excluded_checks=[checks.positive_data_acceptance])

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import StoreDep, ViewerDep
 from api.responses import json_answer
-from api.routes.params import AsOf, NetDep, Paths, Phase, SeedDep, Window
+from api.routes.params import AsOf, Grouping, NetDep, Paths, Phase, SeedDep, Window
 from api.schemas import (
     AssetsAnswer,
     BrokersAnswer,
@@ -18,12 +18,13 @@ from api.schemas import (
     RiskAnswer,
     SilosAnswer,
 )
+from kg.analysis.projection import LAYERS
 from kg.analysis.silos import N_PERMUTATIONS
 from kg.queries import analyses
 
 router = APIRouter(prefix="/analysis", tags=["analysis"])
 
-By = Annotated[str, Query(description="Grouping: " + ", ".join(analyses.GROUPINGS))]
+By = Grouping
 Top = Annotated[int, Query(ge=1, le=1000, description="How many to list")]
 
 
@@ -154,7 +155,7 @@ def change(
     by: By = "sector",
     top: Top = 20,
     seed: SeedDep = 0,
-    layers: Annotated[list[str] | None, Query()] = None,
+    layers: Annotated[list[Literal[LAYERS]] | None, Query()] = None,
     min_weight: Annotated[float, Query(ge=0, le=1e6)] = 0.05,
 ) -> Response:
     """How silos, brokers and communities moved; brokers gained and lost."""

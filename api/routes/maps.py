@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from api.deps import StoreDep, ViewerDep
 from api.responses import html_answer
-from api.routes.params import NetDep, SeedDep
-from kg.queries import analyses
+from api.routes.params import Grouping, NetDep, SeedDep
 from kg.queries import maps as views
 
 router = APIRouter(prefix="/maps", tags=["maps"], default_response_class=HTMLResponse)
 
-ColourBy = Annotated[str, Query(description="Colour people by: " + ", ".join(views.COLOUR_BY))]
+ColourBy = Annotated[Literal[views.COLOUR_BY],
+                     Query(description="Colour people by: " + ", ".join(views.COLOUR_BY))]
 _HTML = {200: {"content": {"text/html": {}}, "description": "A self-contained HTML page"}}
 
 
@@ -60,7 +60,7 @@ def bridges(
     store: StoreDep,
     _: ViewerDep,
     net: NetDep,
-    by: Annotated[str, Query(description="Grouping: " + ", ".join(analyses.GROUPINGS))] = "sector",
+    by: Grouping = "sector",
     between: Annotated[
         list[str] | None, Query(description="The two groups (`between=acute&between=community`)")
     ] = None,

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import Depends, Query
 
-__all__ = ["AsOf", "NetDep", "Paths", "Phase", "SeedDep", "Window"]
+from kg.analysis.projection import GROUP_ATTRIBUTES, LAYERS
+
+__all__ = ["AsOf", "Grouping", "NetDep", "Paths", "Phase", "SeedDep", "Window"]
+
+# The vocabularies are in the schema, so a value the schema allows is one the API accepts.
+Grouping = Annotated[
+    Literal[GROUP_ATTRIBUTES],
+    Query(description="Grouping: " + ", ".join(GROUP_ATTRIBUTES)),
+]
 
 
-WINDOW_PATTERN = r"^(all|\d{4}-\d{2}-\d{2}:(\d{4}-\d{2}-\d{2})?|:\d{4}-\d{2}-\d{2})$"
-DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+_DAY = r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
+WINDOW_PATTERN = rf"^(all|{_DAY}:({_DAY})?|:{_DAY})$"
+DATE_PATTERN = rf"^{_DAY}$"
 
 Window = Annotated[
     str | None,
@@ -38,7 +47,7 @@ def network_params(
     phase: Phase = None,
     as_of: AsOf = None,
     layers: Annotated[
-        list[str] | None,
+        list[Literal[LAYERS]] | None,
         Query(
             description="Layers of the person network: ties, forums, assets, teams "
             "(repeat the parameter; default ties, forums, assets)"
