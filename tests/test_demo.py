@@ -146,3 +146,40 @@ def test_kg_demo_runs_the_main_job_and_a_second_run_changes_nothing(tmp_path, mo
     findings = json.loads((out / "findings.json").read_text())
     assert {f["topic"] for f in findings["findings"]} >= {"silos", "bridges", "key_person_risk"}
     assert "Findings" in first.output  # the analysis table was printed
+
+
+def test_kg_demo_replaces_another_demo_and_never_blends_or_touches_user_data(tmp_path,
+                                                                             monkeypatch):
+    import csv
+
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+    from kg.config import get_settings
+    from kg.model import Node, NodeLabel
+
+    monkeypatch.setenv("KG_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("KG_OUTPUT_DIR", str(tmp_path / "out"))
+    get_settings.cache_clear()
+    try:
+        for seed in ("7", "8"):
+            run = CliRunner().invoke(app, ["demo", "--no-serve", "--seed", seed])
+            assert run.exit_code == 0, run.output
+        assert "Replacing the small demo partnership (seed 7)" in run.output
+        bundle = tmp_path / "data" / "demo-bundle-small-8"
+        with open(bundle / "people.csv", newline="") as f:
+            want = {r["id"] for r in csv.DictReader(x for x in f if not x.startswith("#"))}
+        with SQLiteStore(tmp_path / "data" / "carebridge.sqlite") as store:
+            got = {n.id for n in store.find_nodes(NodeLabel.PERSON)}
+        assert got == want  # the seed-8 partnership only, nothing left of seed 7
+        # A store holding someone's own partnership is never cleared by the demo.
+        monkeypatch.setenv("KG_DATA_DIR", str(tmp_path / "mine"))
+        get_settings.cache_clear()
+        with SQLiteStore(tmp_path / "mine" / "carebridge.sqlite") as store:
+            store.upsert([Node(NodeLabel.PERSON, "ME", {"name": "Me"})])
+        refused = CliRunner().invoke(app, ["demo", "--no-serve"])
+        assert refused.exit_code != 0
+        with SQLiteStore(tmp_path / "mine" / "carebridge.sqlite") as store:
+            assert [n.id for n in store.find_nodes(NodeLabel.PERSON)] == ["ME"]
+    finally:
+        get_settings.cache_clear()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +13,7 @@ from kg.cli.analyse_cmds import AsOf, Phase, Window
 from kg.cli.serve_cmds import Host, Port, run_server
 from kg.cli.store_cmds import console, print_counts, print_ingest_report
 from kg.config import get_settings
+from kg.errors import ConfigError
 from kg.ingest import ingest_path
 from kg.store import open_store
 
@@ -47,6 +49,27 @@ def demo_data(
         f"{counts['forums']:,} forums, {len(truth['brokers'])} planted brokers "
         f"(truth.json). Next: [bold]kg ingest {out}[/bold]"
     )
+
+
+def _make_room_for_demo(store, data_dir: Path, size: str, seed: int) -> None:
+    """One demo partnership per store, never a blend: another demo's data is replaced (and
+    said so); a store holding anything else is left alone and the demo stops."""
+    marker = data_dir / "demo.json"
+    wanted = {"size": size, "seed": seed}
+    previous = json.loads(marker.read_text()) if marker.exists() else None
+    holds_data = any(store.counts()["nodes"].values())
+    if previous == wanted:
+        return
+    if holds_data and previous is None:
+        raise ConfigError(
+            f"the store in {data_dir} already holds a partnership that is not the demo; run "
+            "the demo in a folder of its own, e.g. KG_DATA_DIR=./demo-data kg demo")
+    if holds_data:
+        console.print(f"Replacing the {previous['size']} demo partnership (seed "
+                      f"{previous['seed']}) in {data_dir} with the {size} one (seed {seed}).")
+        store.clear()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    marker.write_text(json.dumps(wanted))
 
 
 @app.command("demo")
@@ -95,6 +118,7 @@ def demo(
         with console.status(f"Generating the {size} demo partnership in {bundle} ..."):
             generate_bundle(bundle, size=size, seed=seed)
     with open_store(settings) as store:
+        _make_room_for_demo(store, Path(settings.data_dir), size, seed)
         report = ingest_path(store, bundle)
         print_ingest_report(report)
         counts = store.counts()
