@@ -544,6 +544,29 @@ def test_close_turns_the_answers_into_ties_once(env):
     assert len(_survey_ties(env.graph, "discharge")) == len(expected)
 
 
+def test_close_writes_through_any_backend(store, tmp_path):
+    """The graph store is written only by close, through its ordinary upsert: the same on
+    SQLite and (with KG_NEO4J_URI) Neo4j."""
+    _small_partnership(store)
+    with SurveyStore.in_data_dir(tmp_path) as surveys:
+        d = parse_definition(definition(roster={}))
+        create_survey(store, surveys, d)
+        for p in ("P1", "P2"):
+            surveys.consent("discharge", p)
+        surveys.save_answers("discharge", "P1", {"advice": [("P2", "daily"), ("P7", "monthly")],
+                                                 "referral": [("P3", None)]})
+        surveys.save_answers("discharge", "P2", {"advice": [("P1", "weekly")]})
+        revision = store.revision()
+        report = close_survey(store, surveys, "discharge")
+        again = close_survey(store, surveys, "discharge")
+    ties = {(t.source, t.target, t.props["kind"], t.weight)
+            for t in store.relationships(RelType.TIE)}
+    assert ties == {("P1", "P2", "advice", 3.0), ("P1", "P7", "advice", 1.0),
+                    ("P1", "P3", "referral", None), ("P2", "P1", "advice", 2.0)}
+    assert (report.ties, report.created, store.revision()) == (4, 4, revision + 1)
+    assert (again.created, again.updated, again.revision) == (0, 0, revision + 1)
+
+
 def test_opting_out_is_honoured_everywhere(env, tmp_path):
     out, a, b = (row["person_id"] for row in env.rows[:3])
     assert env.answer(out, {"referral": [{"r": env.r[a]}]}).status_code == 200

@@ -622,7 +622,8 @@ def opted_out(store_dir: str | Path) -> set[str]:
     Examples
     --------
     >>> import tempfile
-    >>> opted_out(tempfile.mkdtemp())
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     opted_out(folder)
     set()
     """
     path = Path(store_dir) / FILENAME
