@@ -254,3 +254,115 @@ def test_bad_arguments_are_refused_up_front(kwargs):
         suggest_introductions(two_clusters(), "sector", **kwargs)
     with pytest.raises(InvalidParameter):
         suggest_introductions({"not": "a graph"}, "sector", within="acute")
+
+
+# -- the service, the command line and the API on the small demo ------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo(small_bundle, tmp_path_factory):
+    from kg.ingest import ingest_path
+    from kg.queries.snapshot import clear_cache
+    from kg.store.sqlite import SQLiteStore
+
+    data = tmp_path_factory.mktemp("introductions")
+    store = SQLiteStore(data / "carebridge.sqlite")
+    ingest_path(store, small_bundle)
+    clear_cache()
+    yield store, data, small_bundle
+    store.close()
+
+
+def in_post_on(bundle, day: str) -> set:
+    """People with a role in roles.csv covering ``day``, read from the file."""
+    import csv
+
+    with open(bundle / "roles.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(line for line in f if not line.startswith("#")))
+    return {r["person_id"] for r in rows
+            if (r["start"] or "0001-01-01") <= day <= (r.get("end") or "9999-12-31")}
+
+
+def test_service_names_only_people_in_post_and_measures_gains_on_the_period_network(demo):
+    from kg.queries import analyses, decisions
+
+    store, _, bundle = demo
+    r = decisions.introductions(store, by="sector", between=("acute", "community"), top=5)
+    period = analyses.current_period(store)
+    assert r["parameters"]["period"] == period.as_dict()
+    staff = in_post_on(bundle, period.in_post_on.isoformat())
+    G = analyses.person_graph(store)
+    side_a, side_b = sides(G, "sector", "acute", "community")
+    assert len(r["introductions"]) == 5
+    for row in r["introductions"]:
+        people = {row["id_a"], row["id_b"]} | {p["id"] for p in row["via"]["contacts"]
+                                               + row["via"]["chain"]}
+        assert people <= staff
+        if row["rank"] <= 2:  # networkx re-measures the first two
+            assert row["gain"] == pytest.approx(brute_gain(
+                G, side_a, side_b, row["id_a"], row["id_b"], counts=False)[0], abs=1e-12)
+        for forum in row["via"]["forums"]:
+            assert forum["name"]
+    left = {v for v, p in G.nodes(data="in_post") if p is False}
+    assert r["excluded_detail"]["left"] == len(left)
+    # Opted out: never proposed, never named, counted.
+    first = r["introductions"][0]["id_a"]
+    again = decisions.introductions(store, by="sector", between=("acute", "community"), top=5,
+                                    exclude=[first])
+    named = {x for row in again["introductions"] for x in (row["id_a"], row["id_b"])}
+    assert first not in named and again["excluded_detail"]["opted_out"] == 1
+    assert again["parameters"]["excluded_people"] == 1
+
+
+def test_within_a_silo_and_bad_options(demo):
+    from kg.queries import decisions
+
+    store, _, _ = demo
+    r = decisions.introductions(store, by="sector", within="mental_health", top=3)
+    assert all(row["group_a"] == "mental_health" != row["group_b"]
+               for row in r["introductions"])
+    for kwargs in ({"by": "sector"}, {"by": "nope", "within": "acute"},
+                   {"by": "sector", "between": ("acute",)},
+                   {"by": "sector", "within": "acute", "top": 0},
+                   {"by": None, "within": "acute"}):
+        with pytest.raises(InvalidParameter):
+            decisions.introductions(store, **kwargs)
+
+
+def test_command_line_and_api_give_the_same_answer(demo, monkeypatch):
+    import json
+
+    from fastapi.testclient import TestClient
+    from typer.testing import CliRunner
+
+    from api import create_app
+    from kg.cli import app as cli
+    from kg.config import Settings, get_settings
+
+    store, data, _ = demo
+    monkeypatch.setenv("KG_DATA_DIR", str(data))
+    get_settings.cache_clear()
+    try:
+        out = CliRunner().invoke(cli, ["analyse", "introductions", "--by", "sector",
+                                       "--between", "acute", "community", "--top", "4",
+                                       "--format", "json"])
+        table = CliRunner().invoke(cli, ["analyse", "introductions", "--within", "acute",
+                                         "--top", "2", "--format", "csv"])
+    finally:
+        get_settings.cache_clear()
+    assert out.exit_code == 0, out.output
+    assert table.exit_code == 0, table.output
+    assert table.stdout.splitlines()[0].startswith("rank,id_a,name_a,id_b,name_b,distance")
+    assert len(table.stdout.splitlines()) == 3
+    app = create_app(Settings(data_dir=data, output_dir=data / "out", api_keys="k-v:viewer"),
+                     store=store)
+    client = TestClient(app, client=("10.1.2.3", 40000))
+    got = client.get("/analysis/introductions?by=sector&between=acute&between=community&top=4",
+                     headers={"X-API-Key": "k-v"})
+    assert got.status_code == 200, got.text
+    assert got.json() == json.loads(out.stdout)
+    for url in ("/analysis/introductions?by=sector", "/analysis/introductions?by=nope&within=a",
+                "/analysis/introductions?between=a&between=b&between=c",
+                "/analysis/introductions?within=nowhere", "/analysis/introductions?top=0"):
+        bad = client.get(url, headers={"X-API-Key": "k-v"})
+        assert 400 <= bad.status_code < 500 and bad.json()["detail"], url

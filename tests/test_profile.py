@@ -98,6 +98,15 @@ def test_two_stars_joined_lose_everything_without_their_hubs():
     assert r["fragmentation_before"] == 0.0
 
 
+def test_only_eligible_people_are_chosen_but_everyone_stays_in_the_network():
+    G = nx.star_graph(5)
+    G.add_edges_from([(10, x) for x in range(11, 15)] + [(0, 10)])
+    r = key_players(G, 2, eligible=[v for v in G if v != 0])
+    assert 0 not in r["set"] and 10 in r["set"]
+    assert r["fragmentation"] == pytest.approx(brute_fragmentation(G, r["set"]))
+    assert network_profile(G, key_player_count=1, eligible=[1, 2])["key_players"]["set"] == []
+
+
 def lollipops() -> nx.Graph:
     """A 6-clique with a tail 0-20-21-...-25, and a second tail from 1: 1-30-31-32. 20 and 21
     each cut off nearly the same tail; 30 cuts off a different piece."""
@@ -221,3 +230,85 @@ def test_bad_arguments_are_refused():
         core_periphery(nx.path_graph(3), max_moves=-1)
     with pytest.raises(InvalidParameter):
         profile_groups(nx.path_graph(3), "sector")  # no one has a sector
+
+
+# -- the service, the command line and the API on the small demo ------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo(small_bundle, tmp_path_factory):
+    from kg.ingest import ingest_path
+    from kg.queries.snapshot import clear_cache
+    from kg.store.sqlite import SQLiteStore
+
+    data = tmp_path_factory.mktemp("profile")
+    store = SQLiteStore(data / "carebridge.sqlite")
+    ingest_path(store, small_bundle)
+    clear_cache()
+    yield store, data
+    store.close()
+
+
+def test_service_profiles_the_period_each_group_and_each_phase(demo):
+    from kg.queries import analyses, decisions
+
+    store, _ = demo
+    r = decisions.profile(store, by="sector", per_phase=True, key_players=3)
+    assert r["parameters"]["period"] == analyses.current_period(store).as_dict()
+    G, D = analyses.person_graph(store), analyses.tie_graph(store)
+    p = r["profile"]
+    assert p["density"] == pytest.approx(nx.density(G))
+    assert p["reciprocity"] == pytest.approx(nx.reciprocity(D))
+    assert p["transitivity"] == pytest.approx(nx.transitivity(G))
+    assert p["max_core"] == max(nx.core_number(G).values())
+    assert p["average_path_length"] == pytest.approx(nx.average_shortest_path_length(
+        G.subgraph(max(nx.connected_components(G), key=len))))
+    for person in p["core_periphery"]["core"] + p["key_players"]["set"]:
+        assert G.nodes[person["id"]]["in_post"] is True
+    acute = next(g for g in r["groups"] if g["group"] == "acute")
+    members = [v for v, s in G.nodes(data="sector") if s == "acute"]
+    assert acute["density"] == pytest.approx(nx.density(G.subgraph(members)))
+    assert [ph["phase"] for ph in r["phases"]] == ["PH1", "PH2", "PH3", "PH4"]
+    for ph in r["phases"]:
+        Gp = analyses.person_graph(store, phase=ph["phase"])
+        assert ph["profile"]["ties"] == Gp.number_of_edges()
+        assert ph["period"]["phase"] == ph["phase"]
+    first = r["changes"][0]
+    assert (first["from"], first["to"]) == ("PH1", "PH2")
+    ties = next(m for m in first["measures"] if m["measure"] == "ties")
+    assert ties["change"] == r["phases"][1]["profile"]["ties"] - r["phases"][0]["profile"]["ties"]
+    assert {g["group"] for g in first["groups"]} <= {g["group"] for g in r["groups"]}
+
+
+def test_command_line_and_api_give_the_same_answer(demo, monkeypatch):
+    import json
+
+    from fastapi.testclient import TestClient
+    from typer.testing import CliRunner
+
+    from api import create_app
+    from kg.cli import app as cli
+    from kg.config import Settings, get_settings
+
+    store, data = demo
+    monkeypatch.setenv("KG_DATA_DIR", str(data))
+    get_settings.cache_clear()
+    try:
+        out = CliRunner().invoke(cli, ["analyse", "profile", "--by", "sector",
+                                       "--key-players", "2", "--format", "json"])
+        per_phase = CliRunner().invoke(cli, ["analyse", "profile", "--per-phase", "--format",
+                                             "csv"])
+    finally:
+        get_settings.cache_clear()
+    assert out.exit_code == 0, out.output
+    assert per_phase.exit_code == 0, per_phase.output
+    assert per_phase.stdout.splitlines()[0] == "measure,PH1,PH2,PH3,PH4"
+    app = create_app(Settings(data_dir=data, output_dir=data / "out", api_keys="k-v:viewer"),
+                     store=store)
+    client = TestClient(app, client=("10.1.2.3", 40000))
+    got = client.get("/analysis/profile?by=sector&key_players=2", headers={"X-API-Key": "k-v"})
+    assert got.status_code == 200, got.text
+    assert got.json() == json.loads(out.stdout)
+    for url in ("/analysis/profile?by=nope", "/analysis/profile?key_players=-1",
+                "/analysis/profile?window=garbage"):
+        assert client.get(url, headers={"X-API-Key": "k-v"}).status_code == 422, url

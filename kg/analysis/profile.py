@@ -218,7 +218,7 @@ def _sum_pairs(A: sp.csr_matrix, alive: np.ndarray) -> float:
 # --- key players ------------------------------------------------------------------------------
 
 
-def key_players(G, k: int = 5, *, swaps: bool = True) -> dict:
+def key_players(G, k: int = 5, *, swaps: bool = True, eligible=None) -> dict:
     """Borgatti's KPP-Neg key-player set: the ``k`` people whose joint removal fragments the
     network most, found greedily and improved by swaps; and the top ``k`` one at a time.
 
@@ -236,6 +236,9 @@ def key_players(G, k: int = 5, *, swaps: bool = True) -> dict:
     k : int, default 5
     swaps : bool, default True
         Improve the greedy set by swaps until none raises the fragmentation.
+    eligible : iterable, optional
+        Only these people may be key players (e.g. those still in post); everyone else stays
+        in the network.
 
     Returns
     -------
@@ -259,9 +262,13 @@ def key_players(G, k: int = 5, *, swaps: bool = True) -> dict:
         raise InvalidParameter(f"k must be a positive integer, got {k!r}")
     if not isinstance(swaps, bool):
         raise InvalidParameter("swaps must be True or False")
-    nodes, _, A = _undirected(G)
+    nodes, index, A = _undirected(G)
     n = len(nodes)
     degree = np.diff(A.indptr)
+    allowed = np.ones(n, dtype=bool)
+    if eligible is not None:
+        allowed[:] = False
+        allowed[[index[v] for v in eligible if v in index]] = True
     k = min(k, max(n - 2, 0))
     alive = np.ones(n, dtype=bool)
     out = {"k": k, "fragmentation_before": None, "set": [], "fragmentation": None,
@@ -278,9 +285,12 @@ def key_players(G, k: int = 5, *, swaps: bool = True) -> dict:
         return out
 
     def after_one_more(removed: int) -> np.ndarray:
-        """F after removing the dead people and any one more (-inf for the dead)."""
+        """F after removing the dead people and any one more (-inf for the dead and for
+        those who may not be chosen)."""
         remaining = n - removed - 1
-        return 1.0 - _cut_sizes(A, alive) / (remaining * (remaining - 1.0))
+        f = 1.0 - _cut_sizes(A, alive) / (remaining * (remaining - 1.0))
+        f[~allowed] = -np.inf
+        return f
 
     def f_of(removed: int) -> float:
         remaining = n - removed
@@ -298,7 +308,9 @@ def key_players(G, k: int = 5, *, swaps: bool = True) -> dict:
         f = after_one_more(len(chosen))
         best = best_of(f)
         if not f[best] > current + 1e-12:  # no cut vertex: the swaps look for joint cuts
-            best = int(np.lexsort((np.arange(n), -np.where(alive, degree, -1)))[0])
+            best = int(np.lexsort((np.arange(n), -np.where(alive & allowed, degree, -1)))[0])
+            if not (alive[best] and allowed[best]):
+                break  # no one left who may be chosen
         chosen.append(best)
         alive[best] = False
         current = float(f[best])
@@ -571,6 +583,7 @@ def network_profile(
     D=None,
     *,
     key_player_count: int = 5,
+    eligible=None,
     exact_max_nodes: int = 5000,
     samples: int = 500,
     seed: int = 0,
@@ -585,6 +598,8 @@ def network_profile(
         The directed tie network, for reciprocity and the density of directed ties.
     key_player_count : int, default 5
         Size of the key-player set (0 skips it).
+    eligible : iterable, optional
+        Only these people may be key players (:func:`key_players`).
     exact_max_nodes : int, default 5000
         Path lengths are exact up to a largest component of this many people, and estimated
         from ``samples`` seeded sources above it (the diameter is then a lower bound).
@@ -634,7 +649,8 @@ def network_profile(
     _check_sizes(exact_max_nodes, samples)
     rng = np.random.default_rng(seed)
     out = _measures(G, D, exact_max_nodes=exact_max_nodes, samples=samples, rng=rng)
-    out["key_players"] = key_players(G, key_player_count) if key_player_count else None
+    out["key_players"] = (key_players(G, key_player_count, eligible=eligible)
+                          if key_player_count else None)
     return out
 
 

@@ -22,6 +22,7 @@ app = typer.Typer(
 )
 
 # Importing the modules registers their commands on ``app``.
+import kg.cli.decision_cmds  # noqa: E402,F401  (kg analyse introductions, direction, profile)
 import kg.cli.impact_cmds  # noqa: E402,F401  (kg analyse impact, interventions)
 from kg.cli import analyse_cmds, demo_cmds, report_cmds, serve_cmds, store_cmds, survey_cmds  # noqa: E402,F401,E501
 
