@@ -515,7 +515,7 @@ def test_cli_change_and_all(env):
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [r["question"] for r in rows][:2] == ["communities", "most closed sector"]
     top = everything["brokers"]["brokers"][0]
-    assert f"{top['name']} ({top['id']})" in rows[2]["answer"]
+    assert f"{top['name']} ({top['id']}, {top['shown']})" in rows[2]["answer"]
 
 
 BAD_INPUT = [

@@ -71,7 +71,12 @@ def period_line(result: dict) -> str:
     return f"Period: {p['label']} ({p['rule']}; as of {p['as_of'] or 'no dated records'})"
 
 
-def _emit(result: dict, fmt: str, rows: list[dict], columns: list[str], title: str) -> None:
+def _emit(result: dict, fmt: str, rows: list[dict], columns: list[str], title: str, *,
+          words: dict[str, str] | None = None, shown: dict[str, str] | None = None) -> None:
+    """Print an answer: JSON as the API gives it, CSV with the raw values, or a table for
+    people. ``words`` maps a column to the attribute whose codes it holds, so a table says
+    "Mental health" where JSON and CSV keep ``mental_health``; ``shown`` maps a column to its
+    measure (:mod:`kg.measures`), so a table writes it as every page does."""
     if fmt == "json":
         sys.stdout.write(json.dumps(result, indent=1, default=str) + "\n")
     elif fmt == "csv":
@@ -86,15 +91,45 @@ def _emit(result: dict, fmt: str, rows: list[dict], columns: list[str], title: s
             w.writerow({k: spreadsheet_safe(_cell(r.get(k))) for k in columns})
         sys.stdout.write(out.getvalue())
     elif fmt == "table":
+        from kg.labels import label
+        from kg.measures import show
+
+        words, shown = words or {}, shown or {}
+
+        def text(r, c):
+            if r.get(c) is None:
+                return ""
+            if c in words:
+                return label(words[c], r[c])
+            if c in shown:
+                return show(shown[c], r[c])
+            return _cell(r[c], short=True)
+
         table = Table(title=title, title_justify="left", caption=period_line(result) or None,
                       caption_justify="left")
-        for c in columns:
-            table.add_column(c.replace("_", " "), overflow="fold")
-        for r in rows:
-            table.add_row(*(_cell(r.get(c), short=True) for c in columns))
+        cells = [[text(r, c) for c in columns] for r in rows]
+        for i, c in enumerate(columns):
+            header = c.replace("_", " ")
+            # Never split a word or a number: columns are at least as wide as their longest
+            # word (numbers and ids do not wrap at all); longer words end in an ellipsis.
+            numeric = all(_is_number(row[i]) for row in cells) and bool(cells)
+            longest = max([len(w) for w in header.split()]
+                          + [len(w) for row in cells for w in str(row[i]).split()], default=1)
+            table.add_column(header, overflow="ellipsis", no_wrap=numeric or c == "id",
+                             min_width=min(longest, 16), justify="right" if numeric else "left")
+        for row in cells:
+            table.add_row(*row)
         console.print(table)
     else:
         raise InvalidParameter(f"unknown format {fmt!r}; use table, json or csv")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.rstrip("%").replace("\u2212", "-"))
+    except ValueError:
+        return text == ""
+    return True
 
 
 def _cell(value, *, short=False) -> str:
@@ -108,8 +143,10 @@ def _cell(value, *, short=False) -> str:
                              + (f" ({v['share']:.0%})" if "share" in v else "") for v in value)
         return ", ".join(map(str, value[:8])) + (" ..." if short and len(value) > 8 else "")
     if isinstance(value, dict):
-        # Gould-Fernandez roles read C/I/R/G/L in tables
-        return " ".join(f"{k[0].upper() if short else k + '='}{v}" for k, v in value.items())
+        if short:  # Gould-Fernandez roles in words, the commonest first: "coordinator 54, ..."
+            ranked = sorted(((k, v) for k, v in value.items() if v), key=lambda kv: -kv[1])
+            return ", ".join(f"{k} {v}" for k, v in ranked[:3]) or "none"
+        return " ".join(f"{k}={v}" for k, v in value.items())
     return str(value)
 
 
@@ -156,6 +193,7 @@ def silos_cmd(
 
     Example: [bold]kg analyse silos --by sector[/bold]
     """
+    from kg.measures import show
     from kg.queries import analyses
 
     with _store() as store:
@@ -163,10 +201,16 @@ def silos_cmd(
         r = analyses.silos(store, by=by, seed=seed, **more,
                            **_net(window, phase, layers, min_weight, as_of))
     agreement = r["agreement"] or {}
-    _emit(r, fmt, r["groups"], ["group", "size", "ei_index", "direction", "p_value",
-                                "internal", "external", "share_reached"],
-          f"Silos by {by}: whole-network E-I {r['ei_index']:.3f}; communities vs {by}: "
-          f"NMI {agreement.get('nmi', 0):.2f}, ARI {agreement.get('ari', 0):.2f}")
+    cols = (["group", "size", "ei_index", "expected_ei", "direction", "p_value"]
+            if fmt == "table" else
+            ["group", "size", "ei_index", "expected_ei", "p_closed", "p_open", "p_value",
+             "direction", "internal", "external", "share_reached"])
+    _emit(r, fmt, r["groups"], cols, words={"group": by},
+          shown={"ei_index": "ei_index", "expected_ei": "ei_index"},
+          title=f"Silos by {by}: whole-network E-I {show('ei_index', r['ei_index'])}; "
+          f"communities vs {by}: NMI {agreement.get('nmi', 0):.2f}, "
+          f"ARI {agreement.get('ari', 0):.2f} (p two-sided, {r['n_permutations']} "
+          "permutations)")
 
 
 @analyse_app.command("brokers")
@@ -199,14 +243,21 @@ def brokers_cmd(
         row["paths_carried"] = b.get("shown")
         rows.append(row)
     # People read the share of paths as everywhere else; a CSV keeps the raw numbers.
-    cols = ["id", "name"] + (["paths_carried"] if fmt == "table" else
-                             ["share_of_paths", "score", "betweenness"])
-    cols += ["constraint", "effective_size"]
-    if by:
-        cols += ["group", "roles", "via_forums"]
+    if fmt == "table":  # what an OD lead reads; JSON and CSV carry every measure
+        cols = ["id", "name", "paths_carried"] + (["group", "roles"] if by else
+                                                  ["constraint", "effective_size"])
+    else:
+        cols = ["id", "name", "share_of_paths", "score", "betweenness", "constraint",
+                "effective_size"] + (["group", "roles", "via_forums"] if by else [])
     bt = r["betweenness"]
     how = "exact" if bt.get("exact") else f"sampled ({bt.get('sample_size')} pivots)"
-    _emit(r, fmt, rows, cols, f"Brokers ({how} betweenness, paths in {bt.get('paths', paths)})")
+    _emit(r, fmt, rows, cols, f"Brokers ({how} betweenness, paths in {bt.get('paths', paths)})",
+          words={"group": by} if by else None)
+    if fmt == "table" and by:
+        console.print("Through which forums (each broker's forums with the most ties across):")
+        for row in rows[:10]:
+            if row["via_forums"]:
+                console.print(f"  {row['name'] or row['id']}: {'; '.join(row['via_forums'])}")
 
 
 @analyse_app.command("hybrids")
@@ -326,9 +377,11 @@ def all_cmd(
     """
     from kg.queries import analyses
 
-    with _store() as store:
-        r = analyses.analyse_all(store, by=by, between=between, seed=seed,
-                                 **_net(window, phase, layers, min_weight, as_of))
+    with _store() as store, console.status("Analysing ...") as status:
+        r = analyses.analyse_all(
+            store, by=by, between=between, seed=seed,
+            progress=lambda step: status.update(f"Analysing: {step} ..."),
+            **_net(window, phase, layers, min_weight, as_of))
     if fmt == "json":
         _emit(r, fmt, [], [], "")
         return
@@ -336,21 +389,31 @@ def all_cmd(
 
 
 def print_findings(r: dict, by: str, fmt: str = "table") -> None:
-    """The answers of :func:`kg.queries.analyses.analyse_all` as a short table."""
+    """The answers of :func:`kg.queries.analyses.analyse_all` as a short table, in words."""
+    from kg.labels import label, plural
+    from kg.measures import p_value, show
+
+    c, h = r["communities"], r["hybrids"]
+    from kg.labels import in_sentence
+
+    kinds = ", ".join(
+        f"{n} {plural('community_kind', k) if n != 1 else in_sentence('community_kind', k)}"
+        for k, n in sorted(c["kinds"].items(), key=lambda kv: -kv[1]))
     rows = [
-        {"question": "communities", "answer": f"{len(r['communities']['communities'])} "
-         f"(modularity {r['communities']['modularity']:.3f}); kinds {r['communities']['kinds']}"},
+        {"question": "communities", "answer": f"{len(c['communities'])}: {kinds} (modularity "
+         f"{show('modularity', c['modularity'])})"},
         {"question": f"most closed {by}", "answer": ", ".join(
-            f"{g['group']} (E-I {g['ei_index']:.2f})" for g in r["silos"]["groups"][:3])},
+            f"{label(by, g['group'])} (E\u2013I {show('ei_index', g['ei_index'])})"
+            for g in r["silos"]["groups"][:3])},
         {"question": "top brokers", "answer": ", ".join(
-            f"{b['name']} ({b['id']})" for b in r["brokers"]["brokers"][:5])},
-        {"question": "hybrids broker more?", "answer": f"Cliff's delta "
-         f"{_cell(r['hybrids']['cliffs_delta'], short=True)}, p = "
-         f"{_cell(r['hybrids']['p_value'], short=True)}"},
+            f"{b['name']} ({b['id']}, {b.get('shown', '')})" for b in r["brokers"]["brokers"][:5])},
+        {"question": "hybrid middle managers broker more?", "answer":
+         f"Cliff's delta {show('cliffs_delta', h['cliffs_delta'])}, {p_value(h['p_value'])} "
+         f"({h['n_hybrid']} hybrid middle managers)"},
         {"question": "key-person risk", "answer": ", ".join(
             f"{p['name']} ({p['id']})" for p in r["risk"]["people"][:5])},
     ]
-    _emit(r, fmt, rows, ["question", "answer"], "Findings")
+    _emit(r["silos"], fmt, rows, ["question", "answer"], "Findings")
 
 
 @export_app.command("metrics")

@@ -480,18 +480,35 @@ def assets(store: GraphStore, *, top=None, window=None, phase=None, as_of=None) 
 
 
 def analyse_all(store: GraphStore, *, by="sector", between=("acute", "community"), seed=0,
-                **net) -> dict:
-    """Communities, silos, brokers (with roles), hybrids and risk for the top 10, in one go."""
-    G = person_graph(store, **net)
-    groups = {a for _, a in G.nodes(data=by)}
-    pair = tuple(between) if between and set(between) <= groups else None
-    return {
-        "communities": communities(store, seed=seed, **net),
-        "silos": silos(store, by=by, seed=seed, **net),
-        "brokers": brokers(store, by=by, between=pair, seed=seed, **net),
-        "hybrids": hybrids(store, seed=seed, **net),
-        "risk": risk(store, by=by, top=10, seed=seed, **net),
-    }
+                progress=None, **net) -> dict:
+    """Communities, silos, brokers (with roles), hybrids and risk for the top 10, in one go.
+
+    ``progress(step)``, when given, is called with each step's name before it starts (the
+    command line shows it: a large partnership takes a while).
+    """
+    steps = (
+        ("the person network", lambda: person_graph(store, **net)),
+        ("communities", lambda: communities(store, seed=seed, **net)),
+        ("silos", lambda: silos(store, by=by, seed=seed, **net)),
+        ("brokers", lambda: brokers(store, by=by, between=_present(store, by, between, net),
+                                    seed=seed, **net)),
+        ("hybrids", lambda: hybrids(store, seed=seed, **net)),
+        ("key-person risk", lambda: risk(store, by=by, top=10, seed=seed, **net)),
+    )
+    out = {}
+    for name, step in steps:
+        if progress:
+            progress(name)
+        out[name] = step()
+    return {"communities": out["communities"], "silos": out["silos"],
+            "brokers": out["brokers"], "hybrids": out["hybrids"],
+            "risk": out["key-person risk"]}
+
+
+def _present(store, by, between, net) -> tuple | None:
+    """``between`` when both groups are in the period's network (else brokers overall)."""
+    groups = {a for _, a in person_graph(store, **net).nodes(data=by)}
+    return tuple(between) if between and set(between) <= groups else None
 
 
 def person_metrics(store: GraphStore, *, by="organisation", seed=0, paths="hops",
