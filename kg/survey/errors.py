@@ -10,7 +10,6 @@ from kg.errors import CarebridgeError, InvalidParameter, Problem
 
 __all__ = [
     "AnswerProblems",
-    "RateLimited",
     "SurveyClosed",
     "SurveyDefinitionError",
     "SurveyError",
@@ -48,11 +47,3 @@ class SurveyClosed(SurveyError):
 
 class SurveyNotOpen(SurveyError):
     """The survey has not opened yet."""
-
-
-class RateLimited(SurveyError):
-    """Too many requests with one link in a short time."""
-
-    def __init__(self, retry_after: float):
-        self.retry_after = retry_after
-        super().__init__(f"too many requests; try again in {retry_after:.0f} s")
