@@ -16,9 +16,11 @@ from kg.errors import (
     BackendUnavailable,
     CarebridgeError,
     ConfigError,
+    Ended,
     ImportValidationError,
     InvalidParameter,
     NotFound,
+    NotNow,
     StoreError,
     UploadTooLarge,
 )
@@ -30,6 +32,8 @@ log = logging.getLogger("carebridge.api")
 # Most specific first: the first matching class decides the status.
 _STATUS: list[tuple[type[CarebridgeError], int]] = [
     (NotFound, 404),
+    (NotNow, 409),
+    (Ended, 410),
     (UploadTooLarge, 413),
     (ImportValidationError, 422),
     (InvalidParameter, 422),

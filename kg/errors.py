@@ -13,9 +13,11 @@ __all__ = [
     "BackendUnavailable",
     "CarebridgeError",
     "ConfigError",
+    "Ended",
     "ImportValidationError",
     "InvalidParameter",
     "NotFound",
+    "NotNow",
     "Problem",
     "StoreError",
     "UploadTooLarge",
@@ -53,6 +55,14 @@ class InvalidParameter(CarebridgeError):
 
 class UploadTooLarge(CarebridgeError):
     """An upload is over the configured size limit (``KG_MAX_UPLOAD_MB``)."""
+
+
+class NotNow(CarebridgeError):
+    """Cannot be done at this moment (a survey that has not opened yet); later it may be."""
+
+
+class Ended(CarebridgeError):
+    """Something that has ended and takes no more changes (a closed survey)."""
 
 
 class AnalysisError(CarebridgeError):

@@ -6,7 +6,7 @@ every domain error; the HTTP edge (:mod:`api.routes.survey`) gives each its stat
 
 from __future__ import annotations
 
-from kg.errors import CarebridgeError, InvalidParameter, Problem
+from kg.errors import CarebridgeError, Ended, InvalidParameter, NotNow, Problem
 
 __all__ = [
     "AnswerProblems",
@@ -41,9 +41,9 @@ class AnswerProblems(InvalidParameter):
         super().__init__(f"{len(problems)} problem(s) in the answers; nothing was saved")
 
 
-class SurveyClosed(SurveyError):
+class SurveyClosed(Ended, SurveyError):
     """The survey has ended (closed, or past its closing date): it takes no more answers."""
 
 
-class SurveyNotOpen(SurveyError):
+class SurveyNotOpen(NotNow, SurveyError):
     """The survey has not opened yet."""
