@@ -56,6 +56,7 @@ from kg.analysis._fast import (
     check_graph,
     masked_product,
     node_index,
+    split_sum,
 )
 from kg.errors import InvalidParameter
 
@@ -210,11 +211,15 @@ def _exact_sums(net: _PathGraph, sources=None, targets=None) -> np.ndarray:
     if net.n == 0:
         return np.zeros(0)
     graph, lengths = net.igraph()
-    counts = np.asarray(
-        graph.betweenness(directed=net.directed, weights=lengths, sources=sources,
-                          targets=targets),
-        dtype=float,
-    )
+
+    def count(part):
+        # Every source's dependencies are computed apart, so parts of the sources add up.
+        return graph.betweenness(directed=net.directed, weights=lengths, sources=part,
+                                 targets=targets)
+
+    if sources is None:
+        sources = range(net.n)
+    counts = split_sum(count, sources, work=len(sources) * max(net.forward.nnz, 1))
     return counts if net.directed else 2.0 * counts  # igraph counts an undirected pair once
 
 

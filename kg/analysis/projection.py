@@ -320,15 +320,11 @@ def person_network(
     forum_names, forum_B = [], None
     for layer in layers:
         if layer == "ties":
-            src, dst, w = [], [], []
-            for r in snapshot.rels(RelType.TIE):
-                a, b = index.get(r.source), index.get(r.target)
-                if a is None or b is None or a == b:
-                    continue
-                src.append(min(a, b))
-                dst.append(max(a, b))
-                w.append(1.0 if r.weight is None else float(r.weight))
-            W = sp.csr_matrix((w, (src, dst)), shape=(n, n))  # duplicates are summed
+            a, b, w, _ = _ties(snapshot, index)
+            keep = (a >= 0) & (b >= 0) & (a != b)
+            a, b = a[keep], b[keep]
+            src, dst = np.minimum(a, b), np.maximum(a, b)
+            W = sp.csr_matrix((w[keep], (src, dst)), shape=(n, n))  # duplicates are summed
         else:
             groups = _affiliations(snapshot, layer)
             groups = {g: {p: s for p, s in m.items() if p in index} for g, m in groups.items()}
@@ -353,15 +349,13 @@ def person_network(
         skipped_affiliations=skipped,
     )
     G.add_nodes_from((p, attrs[p]) for p in ids)
-    row_ids = [ids[i] for i in rows.tolist()]
-    col_ids = [ids[j] for j in cols.tolist()]
-    lv = {layer: vals.tolist() for layer, vals in layer_values.items()}
-    wl = weights.tolist()
-    for k in range(len(wl)):
-        data = {"weight": wl[k], "forums": shared[k] if shared else ()}
-        for layer in layers:
-            data[f"layer_{layer}"] = lv[layer][k]
-        G.add_edge(row_ids[k], col_ids[k], **data)
+    names = ["weight", "forums", *(f"layer_{layer}" for layer in layers)]
+    columns = [weights.tolist(), shared or [()] * len(weights),
+               *(layer_values[layer].tolist() for layer in layers)]
+    G.add_edges_from(
+        (ids[i], ids[j], dict(zip(names, values, strict=True)))
+        for i, j, *values in zip(rows.tolist(), cols.tolist(), *columns, strict=True)
+    )
     return G
 
 
@@ -370,17 +364,30 @@ def _shared_forums(rows, cols, B, names) -> list[tuple]:
     if B is None or rows.size == 0:
         return []
     B = B.tocsr()
-    # Row i of B lists the forums of person i; intersect the two (short) sorted lists.
-    indptr, indices = B.indptr, B.indices
-    out = []
-    for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
-        a = indices[indptr[i]: indptr[i + 1]]
-        if a.size == 0:
-            out.append(())
-            continue
-        b = indices[indptr[j]: indptr[j + 1]]
-        common = np.intersect1d(a, b, assume_unique=True) if b.size else ()
-        out.append(tuple(sorted(names[c] for c in common)))
+    n_forums = len(names)
+    indptr, indices = B.indptr, B.indices.astype(np.int64)
+    # Each forum of the pair's first person, kept where the second attends it too.
+    counts = np.diff(indptr)[rows]
+    pair = np.repeat(np.arange(rows.size), counts)
+    starts = np.repeat(indptr[rows] - np.cumsum(counts) + counts, counts)
+    forum = indices[starts + np.arange(counts.sum())]
+    member = np.repeat(np.arange(B.shape[0], dtype=np.int64), np.diff(indptr))
+    attended = np.sort(member * n_forums + indices)
+    probe = cols[pair].astype(np.int64) * n_forums + forum
+    found = attended[np.minimum(np.searchsorted(attended, probe), len(attended) - 1)] == probe
+    pair, forum = pair[found], forum[found]
+    # Forums ranked by id, so sorting by (pair, rank) lists each pair's forums sorted.
+    rank = np.empty(n_forums, dtype=np.int64)
+    rank[sorted(range(n_forums), key=names.__getitem__)] = np.arange(n_forums)
+    order = np.lexsort((rank[forum], pair))
+    pair, forum = pair[order], forum[order]
+    out: list[tuple] = [()] * rows.size
+    if pair.size:
+        ids = [names[f] for f in forum.tolist()]
+        starts = np.r_[0, np.flatnonzero(np.diff(pair)) + 1]
+        ends = np.r_[starts[1:], pair.size]
+        for k, a, b in zip(pair[starts].tolist(), starts.tolist(), ends.tolist(), strict=True):
+            out[k] = tuple(ids[a:b])
     return out
 
 
@@ -392,10 +399,41 @@ def _active_people(snapshot: GraphSnapshot, attrs: dict) -> set:
     active = set()
     for t in (RelType.HOLDS_ROLE, RelType.ATTENDS):
         active.update(r.source for r in snapshot.rels(t))
-    for r in snapshot.rels(RelType.TIE):
-        active.add(r.source)
-        active.add(r.target)
+    columns = _columns(snapshot)
+    if columns is not None:
+        active.update(columns.codes("source")[1])  # the distinct ids of the ties' ends
+        active.update(columns.codes("target")[1])
+    else:
+        for r in snapshot.rels(RelType.TIE):
+            active.add(r.source)
+            active.add(r.target)
     return active & set(attrs)
+
+
+def _columns(snapshot: GraphSnapshot):
+    """The ties as columns, when the snapshot keeps them so (a store's
+    :class:`~kg.store.sqlite.ColumnarSnapshot`); else None."""
+    columns = getattr(snapshot, "columns", None)
+    return columns(RelType.TIE) if callable(columns) else None
+
+
+def _ties(snapshot: GraphSnapshot, index: dict) -> tuple:
+    """The direct ties as arrays, in the snapshot's order: positions in ``index`` of each end
+    (-1 for people not in it), weights (1 where a tie has none) and kinds
+    (``props["kind"]``, a list)."""
+    columns = _columns(snapshot)
+    if columns is not None:
+        ends = []
+        for end in ("source", "target"):
+            codes, table = columns.codes(end)
+            position = np.array([index.get(v, -1) for v in table], dtype=np.int64)
+            ends.append(position[codes] if len(codes) else np.zeros(0, dtype=np.int64))
+        return ends[0], ends[1], columns.weights(1.0), columns.prop("kind")
+    rels = snapshot.rels(RelType.TIE)
+    a = np.array([index.get(r.source, -1) for r in rels], dtype=np.int64)
+    b = np.array([index.get(r.target, -1) for r in rels], dtype=np.int64)
+    w = np.array([1.0 if r.weight is None else float(r.weight) for r in rels], dtype=float)
+    return a, b, w, [r.props.get("kind") for r in rels]
 
 
 def tie_network(snapshot: GraphSnapshot, *, at: date | None = None) -> nx.DiGraph:
@@ -420,15 +458,26 @@ def tie_network(snapshot: GraphSnapshot, *, at: date | None = None) -> nx.DiGrap
     active = _active_people(snapshot, attrs)
     D = nx.DiGraph(revision=snapshot.revision,
                    window=[d.isoformat() if d else None for d in snapshot.window])
-    D.add_nodes_from((p, attrs[p]) for p in attrs if p in active)
-    for r in snapshot.rels(RelType.TIE):
-        if r.source == r.target or r.source not in D or r.target not in D:
-            continue
-        w = 1.0 if r.weight is None else float(r.weight)
-        if D.has_edge(r.source, r.target):
-            data = D[r.source][r.target]
-            data["weight"] += w
-            data["kinds"] = tuple(sorted(set(data["kinds"]) | {r.props.get("kind")}))
-        else:
-            D.add_edge(r.source, r.target, weight=w, kinds=(r.props.get("kind"),))
+    people = [p for p in attrs if p in active]
+    D.add_nodes_from((p, attrs[p]) for p in people)
+    a, b, w, kinds = _ties(snapshot, {p: i for i, p in enumerate(people)})
+    keep = np.flatnonzero((a >= 0) & (b >= 0) & (a != b))
+    if not len(keep):
+        return D
+    # One edge per ordered pair, in the order of its first tie; weights summed in tie order.
+    pairs = a[keep] * len(people) + b[keep]
+    _, first, pair_of = np.unique(pairs, return_index=True, return_inverse=True)
+    total = np.bincount(pair_of, weights=w[keep])
+    kind_sets: dict[int, set] = {}
+    first_kind = [kinds[i] for i in keep[first].tolist()]
+    for p, i in zip(pair_of.tolist(), keep.tolist(), strict=True):
+        if kinds[i] != first_kind[p]:  # a pair tied in more than one way
+            kind_sets.setdefault(p, {first_kind[p]}).add(kinds[i])
+    edge_kinds = [tuple(sorted(kind_sets[p])) if p in kind_sets else (k,)
+                  for p, k in enumerate(first_kind)]
+    order = np.argsort(first, kind="stable")
+    u, v = a[keep[first]].tolist(), b[keep[first]].tolist()
+    weights = total.tolist()
+    D.add_edges_from((people[u[p]], people[v[p]], {"weight": weights[p], "kinds": edge_kinds[p]})
+                     for p in order.tolist())
     return D

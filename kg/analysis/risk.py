@@ -47,9 +47,10 @@ from kg.errors import InvalidParameter, NotFound
 
 __all__ = ["key_person_risk", "removal_impact"]
 
-#: Largest network whose global efficiency is computed exactly (all sources).
-EFFICIENCY_EXACT_MAX_NODES = 5000
-#: Sampled sources used above that size.
+#: Largest network whose global efficiency is computed exactly (every person a source): two
+#: searches from everyone cost more than the exact key-person ranking itself above this.
+EFFICIENCY_EXACT_MAX_NODES = 2000
+#: Sampled sources (of the people who stay) above that size.
 EFFICIENCY_SAMPLES = 500
 
 
@@ -169,11 +170,12 @@ def removal_impact(
     - cross-boundary ties: direct ties between different groups that ran through a removed
       person (count, share and total ``weight``);
     - global efficiency (Latora and Marchiori 2001), the mean over ordered pairs of
-      :math:`1/d(u, v)`, before and after, equal to ``nx.global_efficiency``. Above
-      5,000 people it is estimated from ``efficiency_samples`` (default 500) seeded source
-      people -- the mean harmonic centrality of the sample, with its standard error reported --
-      using the same sources before and after (minus the removed ones) so the difference is
-      paired.
+      :math:`1/d(u, v)`, before and after, and its change; exact (equal to
+      ``nx.global_efficiency``) up to 2,000 people (:data:`EFFICIENCY_EXACT_MAX_NODES`).
+      Above that it is estimated from ``efficiency_samples`` (default 500) seeded sources among
+      the people who stay, each searched before and after (the people who leave are counted
+      exactly): unbiased, with the standard error of the level before, after and of the
+      change, which is paired and so far tighter (``efficiency_exact`` says which).
 
     Parameters
     ----------
@@ -198,7 +200,9 @@ def removal_impact(
         ``group_pairs_linked_after``, ``group_pairs_unlinked`` (list of [a, b]),
         ``cross_ties_before``, ``cross_ties_lost``, ``cross_ties_lost_share``,
         ``cross_weight_lost``, ``efficiency_before``, ``efficiency_after``,
-        ``efficiency_exact``, ``efficiency_samples``, ``efficiency_standard_error``.
+        ``efficiency_change``, ``efficiency_exact``, ``efficiency_samples``,
+        ``efficiency_standard_error`` (of the level before), ``efficiency_after_standard_error``
+        and ``efficiency_change_standard_error`` (None when exact).
 
     Raises
     ------
@@ -274,38 +278,76 @@ def removal_impact(
 def _efficiency_before_after(
     net: _Network, removed: np.ndarray, samples: int | None, seed: int
 ) -> dict:
+    r"""Global efficiency before and after the removal: exact (every person a source) up to
+    :data:`EFFICIENCY_EXACT_MAX_NODES`, else estimated from a paired sample of sources.
+
+    Sampled, the people who leave are counted exactly (their own harmonic sums before) and
+    ``k`` of the people who stay are drawn uniformly as sources, each searched before and after:
+
+    .. math::
+
+        \hat E_b = \frac{1}{n}\Big(\sum_{r \in R} b_r + n'\,\bar b\Big), \qquad
+        \hat E_a = \bar a, \qquad
+        \hat E_a - \hat E_b = \overline{a - \tfrac{n'}{n} b} - \frac{1}{n}\sum_{r} b_r,
+
+    with :math:`b_s` and :math:`a_s` a source's mean inverse distance to everyone else before and
+    after and :math:`n' = n - |R|`. Each is a mean over a simple random sample, so unbiased,
+    with the standard error of that mean (finite-population corrected); the change is paired,
+    so its error is far smaller than either level's.
+    """
     graph = to_igraph(net.G, net.index, directed=False)
     n = net.n
     k = EFFICIENCY_SAMPLES if samples is None else samples
-    exact = (samples is None and n <= EFFICIENCY_EXACT_MAX_NODES) or k >= n
     keep = np.setdiff1d(np.arange(n), removed)
+    n_after = len(keep)
+    exact = (samples is None and n <= EFFICIENCY_EXACT_MAX_NODES) or k >= n_after
     after_graph = graph.induced_subgraph(keep.tolist())
     if exact:
+        before, after = _efficiency(graph, None), _efficiency(after_graph, None)
         return {
-            "efficiency_before": _efficiency(graph, None),
-            "efficiency_after": _efficiency(after_graph, None),
+            "efficiency_before": before,
+            "efficiency_after": after,
+            "efficiency_change": after - before,
             "efficiency_exact": True,
             "efficiency_samples": None,
             "efficiency_standard_error": None,
+            "efficiency_after_standard_error": None,
+            "efficiency_change_standard_error": None,
         }
     rng = np.random.default_rng(seed)
-    sources = rng.choice(n, size=k, replace=False)
-    before = np.asarray(graph.harmonic_centrality(vertices=sources.tolist(), mode="all"))
     # Positions in the induced subgraph follow the order of ``keep``.
-    new_position = np.full(n, -1, dtype=np.int64)
-    new_position[keep] = np.arange(len(keep))
-    kept_sources = new_position[sources]
-    kept_sources = kept_sources[kept_sources >= 0]
-    after = np.asarray(after_graph.harmonic_centrality(vertices=kept_sources.tolist(), mode="all"))
-    fpc = math.sqrt(max(0.0, 1 - k / n))
-    se = float(before.std(ddof=1) / math.sqrt(k) * fpc) if k > 1 else None
+    picked = np.sort(rng.choice(n_after, size=k, replace=False))
+    sources = keep[picked]
+    gone = (np.asarray(graph.harmonic_centrality(vertices=removed.tolist(), mode="all"))
+            if len(removed) else np.zeros(0))
+    b = np.asarray(graph.harmonic_centrality(vertices=sources.tolist(), mode="all"))
+    a = np.asarray(after_graph.harmonic_centrality(vertices=picked.tolist(), mode="all"))
+    share = n_after / n
+    before = (gone.sum() + n_after * b.mean()) / n
+    after = float(a.mean())
     return {
-        "efficiency_before": float(before.mean()),
-        "efficiency_after": float(after.mean()) if len(after) else 0.0,
+        "efficiency_before": float(before),
+        "efficiency_after": after,
+        "efficiency_change": float(after - before),
         "efficiency_exact": False,
         "efficiency_samples": k,
-        "efficiency_standard_error": se,
+        "efficiency_standard_error": _scaled(_mean_error(b, n_after), share),
+        "efficiency_after_standard_error": _mean_error(a, n_after),
+        "efficiency_change_standard_error": _mean_error(a - share * b, n_after),
     }
+
+
+def _scaled(value: float | None, factor: float) -> float | None:
+    return None if value is None else value * factor
+
+
+def _mean_error(values: np.ndarray, population: int) -> float | None:
+    """Standard error of the mean of a simple random sample without replacement."""
+    k = len(values)
+    if k < 2:
+        return None
+    fpc = math.sqrt(max(0.0, 1.0 - k / population))
+    return float(values.std(ddof=1) / math.sqrt(k) * fpc)
 
 
 def _cut_pieces(net: _Network) -> dict:

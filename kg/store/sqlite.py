@@ -1,21 +1,26 @@
-"""The embedded default backend: one SQLite file in WAL mode, standard library only.
+"""The embedded default backend: one SQLite file in WAL mode.
 
 Several processes may read while one writes (WAL). Each thread gets its own connection, so the
 HTTP API can read concurrently; writes are serialised by SQLite's own lock (``BEGIN IMMEDIATE``).
 Properties are stored as canonical JSON (sorted keys), which makes "did this row change?" a string
 comparison inside the ``ON CONFLICT ... WHERE`` clause: re-importing an unchanged bundle writes
 nothing and leaves the revision where it was.
+
+A snapshot is read one relationship type at a time, in key order, into columns
+(:class:`ColumnarSnapshot`): repeated ids, dates and file names are held once, and the objects
+are built only for the types a caller reads.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import orjson
 
 from kg.errors import StoreError
@@ -110,6 +115,189 @@ def _rel(row: tuple) -> Relationship:
         source_file,
         imported_at,
     )
+
+
+# One relationship type active in a window, in key order (the primary key's), with the
+# properties the analyses read from every row extracted by SQLite itself.
+_SNAPSHOT_RELS = (
+    "SELECT key, source, target, start, \"end\", weight, props, source_file, imported_at, "
+    "json_extract(props, '$.kind') "
+    "FROM rels WHERE type = ? AND (start IS NULL OR start <= ?) AND (\"end\" IS NULL "
+    "OR \"end\" >= ?) ORDER BY key"
+)
+
+#: Properties kept as columns of their own (``RelColumns.prop``): the tie kind, read for every
+#: tie by the projection.
+COLUMN_PROPS = ("kind",)
+
+
+class RelColumns:
+    """The relationships of one type in a snapshot as columns, built into objects only on demand.
+
+    Fields with few distinct values (``source``, ``target``, ``start``, ``end``,
+    ``source_file``, ``imported_at`` and the :data:`COLUMN_PROPS`) are kept as integer codes
+    into a table of the distinct values (:meth:`codes`), so a million ties hold a few thousand
+    ids and dates once each and the projection can index people with arrays. ``weight`` is an
+    array (:meth:`weights`); ``key`` and ``props`` (canonical JSON text) are lists, or one JSON
+    text each, parsed the first time they are read. :meth:`relationships` gives the
+    :class:`~kg.model.Relationship` objects, built once.
+    """
+
+    CODED = ("source", "target", "start", "end", "source_file", "imported_at")
+    TEXT = ("key", "props")
+
+    def __init__(self, rel_type: RelType, coded: dict, text: dict, weight: np.ndarray,
+                 has_weight: np.ndarray):
+        self.type = rel_type
+        self._coded = coded  # name -> (codes, table)
+        self._text = text  # name -> list, or JSON bytes until first read
+        self._weight = weight
+        self._has_weight = has_weight
+        self._objects: list[Relationship] | None = None
+        self._props: dict[str, list] = {}
+
+    @classmethod
+    def from_rows(cls, rel_type: RelType, rows: list[tuple]) -> RelColumns:
+        """Columns from ``_SNAPSHOT_RELS`` rows."""
+        names = ("key", "source", "target", "start", "end", "weight", "props", "source_file",
+                 "imported_at") + tuple(f"prop:{p}" for p in COLUMN_PROPS)
+        cols = dict(zip(names, zip(*rows, strict=True), strict=True)) if rows else {
+            name: () for name in names}
+        coded = {name: _encode(cols[name]) for name in cls.CODED}
+        for p in COLUMN_PROPS:
+            values = cols[f"prop:{p}"]
+            # SQLite gives JSON true/false as 1/0 and objects as text: those are parsed instead.
+            if all(v is None or type(v) is str for v in values):
+                coded[f"prop:{p}"] = _encode(values)
+        weight = np.array([0.0 if w is None else w for w in cols["weight"]], dtype=float)
+        has_weight = np.array([w is not None for w in cols["weight"]], dtype=bool)
+        return cls(rel_type, coded, {"key": list(cols["key"]), "props": list(cols["props"])},
+                   weight, has_weight)
+
+    def __len__(self) -> int:
+        return len(self._weight)
+
+    def codes(self, name: str) -> tuple[np.ndarray, list] | None:
+        """``(codes, table)`` of a coded field (``table[codes[i]]`` is row i's value), or None
+        for a property that is not kept coded."""
+        if name in COLUMN_PROPS:
+            return self._coded.get(f"prop:{name}")
+        return self._coded[name]
+
+    def values(self, name: str) -> list:
+        """One field of every row, in order (``props``: the JSON text)."""
+        if name in self._text:
+            if isinstance(self._text[name], bytes):
+                self._text[name] = orjson.loads(self._text[name])
+            return self._text[name]
+        if name == "weight":
+            return [float(w) if h else None
+                    for w, h in zip(self._weight.tolist(), self._has_weight.tolist(), strict=True)]
+        codes, table = self._coded[name]
+        return [table[c] for c in codes.tolist()]
+
+    def weights(self, default: float) -> np.ndarray:
+        """The weights as floats, ``default`` where a row has none."""
+        return np.where(self._has_weight, self._weight, default)
+
+    def prop(self, name: str) -> list:
+        """``props.get(name)`` of every row, in order."""
+        if self.codes(name) is not None:
+            return self.values(f"prop:{name}")
+        if name not in self._props:
+            loads = orjson.loads
+            self._props[name] = [loads(p).get(name) for p in self.values("props")]
+        return self._props[name]
+
+    def relationships(self) -> list[Relationship]:
+        """The rows as :class:`~kg.model.Relationship` objects (built once)."""
+        if self._objects is None:
+            loads, t = orjson.loads, self.type
+            dates: dict = {None: None}
+            for name in ("start", "end"):
+                for d in self._coded[name][1]:
+                    if d not in dates:
+                        dates[d] = date.fromisoformat(d)
+            self._objects = [
+                Relationship(t, k, s, d, dates[a], dates[b], w, loads(p), f, at)
+                for k, s, d, a, b, w, p, f, at in zip(
+                    self.values("key"), self.values("source"), self.values("target"),
+                    self.values("start"), self.values("end"), self.values("weight"),
+                    self.values("props"), self.values("source_file"),
+                    self.values("imported_at"), strict=True)
+            ]
+        return self._objects
+
+    def to_arrays(self, prefix: str) -> dict[str, np.ndarray]:
+        """Every column as arrays (strings as JSON bytes), for a file of numpy arrays."""
+        out = {f"{prefix}weight": self._weight, f"{prefix}has_weight": self._has_weight}
+        for name, (codes, table) in self._coded.items():
+            out[f"{prefix}codes:{name}"] = codes
+            out[f"{prefix}table:{name}"] = _json_array(table)
+        for name in self.TEXT:
+            value = self._text[name]
+            out[f"{prefix}text:{name}"] = np.frombuffer(
+                value if isinstance(value, bytes) else orjson.dumps(value), dtype=np.uint8)
+        return out
+
+    @classmethod
+    def from_arrays(cls, rel_type: RelType, arrays, prefix: str) -> RelColumns:
+        """The inverse of :meth:`to_arrays` (``arrays``: a mapping of name to array)."""
+        coded = {}
+        for name in (*cls.CODED, *(f"prop:{p}" for p in COLUMN_PROPS)):
+            if f"{prefix}codes:{name}" in arrays:
+                coded[name] = (arrays[f"{prefix}codes:{name}"],
+                               orjson.loads(arrays[f"{prefix}table:{name}"].tobytes()))
+        text = {name: arrays[f"{prefix}text:{name}"].tobytes() for name in cls.TEXT}
+        return cls(rel_type, coded, text, arrays[f"{prefix}weight"],
+                   arrays[f"{prefix}has_weight"])
+
+
+def _encode(values) -> tuple[np.ndarray, list]:
+    """Integer codes and the table of distinct values, in order of first appearance."""
+    table: dict = {}
+    codes = np.fromiter((table.setdefault(v, len(table)) for v in values), dtype=np.int32,
+                        count=len(values))
+    return codes, list(table)
+
+
+def _json_array(value) -> np.ndarray:
+    return np.frombuffer(orjson.dumps(value), dtype=np.uint8)
+
+
+class _LazyRelationships(Mapping):
+    """``snapshot.relationships`` of a :class:`ColumnarSnapshot`: each type's objects are built
+    the first time that type is asked for."""
+
+    def __init__(self, columns: dict):
+        self._columns = columns
+
+    def __getitem__(self, rel_type) -> list[Relationship]:
+        return self._columns[rel_type].relationships()
+
+    def __iter__(self):
+        return iter(self._columns)
+
+    def __len__(self) -> int:
+        return len(self._columns)
+
+
+class ColumnarSnapshot(GraphSnapshot):
+    """A :class:`~kg.store.base.GraphSnapshot` that keeps relationships as columns.
+
+    It reads like any snapshot (``rels(type)``, ``relationships[type]`` build the objects on
+    first use); :meth:`columns` hands the projection a type's columns without building them,
+    and :mod:`kg.queries.snapshot` files them on disk as they are.
+    """
+
+    def __init__(self, revision: int, window: tuple, nodes: dict, columns: dict):
+        super().__init__(revision, window, nodes, _LazyRelationships(columns))
+        self._columns = columns
+        self.identity: tuple | None = None  # the store it was read from, when known
+
+    def columns(self, rel_type: RelType) -> RelColumns | None:
+        """The relationships of ``rel_type`` as columns (None for a type not read)."""
+        return self._columns.get(rel_type)
 
 
 class SQLiteStore(GraphStore):
@@ -404,46 +592,44 @@ class SQLiteStore(GraphStore):
     def snapshot(self, start: date | None = None, end: date | None = None) -> GraphSnapshot:
         if start is not None and end is not None and end < start:
             raise ValueError(f"window end {end} is before its start {start}")
+        hi = "9999-12-31" if end is None else end.isoformat()
+        lo = "0001-01-01" if start is None else start.isoformat()
+        loads = orjson.loads
         with self._read() as conn:
-            snap = GraphSnapshot(revision=self._revision(conn), window=(start, end))
-            snap.nodes = {label: {} for label in NodeLabel}
-            for label, id_, props in conn.execute("SELECT label, id, props FROM nodes"):
-                snap.nodes[NodeLabel(label)][id_] = orjson.loads(props)
-            snap.relationships = {t: [] for t in RelType}
-            sql = f"SELECT {_REL_COLUMNS} FROM rels WHERE (start IS NULL OR start <= ?) AND ("  # noqa: S608
-            sql += '"end" IS NULL OR "end" >= ?)'
-            hi = "9999-12-31" if end is None else end.isoformat()
-            lo = "0001-01-01" if start is None else start.isoformat()
-            lists = snap.relationships
-            # A large partnership has millions of relationships but few distinct dates, types
-            # and property sets: decode each once.
-            types = {t.value: t for t in RelType}
-            dates: dict[str | None, date | None] = {None: None}
-            shared: dict[str, str] = {}  # one copy of each file name and import time
-            loads = orjson.loads
-            for type_, key, src, dst, start, end, weight, props, src_file, at in conn.execute(
-                sql, (hi, lo)
-            ):
-                if start not in dates:
-                    dates[start] = date.fromisoformat(start)
-                if end not in dates:
-                    dates[end] = date.fromisoformat(end)
-                rel_type = types[type_]
-                lists[rel_type].append(
-                    Relationship(
-                        rel_type,
-                        key,
-                        src,
-                        dst,
-                        dates[start],
-                        dates[end],
-                        weight,
-                        loads(props),
-                        shared.setdefault(src_file, src_file),
-                        shared.setdefault(at, at),
-                    )
-                )
+            revision = self._revision(conn)
+            identity = self._identity(conn)
+            nodes = {}
+            for label in NodeLabel:
+                rows = conn.execute(
+                    "SELECT id, props FROM nodes WHERE label = ? ORDER BY id", (label.value,)
+                ).fetchall()
+                nodes[label] = {id_: loads(props) for id_, props in rows}
+            columns = {}
+            for rel_type in RelType:
+                rows = conn.execute(_SNAPSHOT_RELS, (rel_type.value, hi, lo)).fetchall()
+                columns[rel_type] = RelColumns.from_rows(rel_type, rows)
+        snap = ColumnarSnapshot(revision, (start, end), nodes, columns)
+        snap.identity = identity
         return snap
+
+    def snapshot_identity(self) -> tuple:
+        """What a snapshot read now would be filed under on disk (:mod:`kg.queries.snapshot`):
+        the revision, the file, and the first node and last relationship with their import
+        times, so a store deleted and imported again at the same path is told apart."""
+        with self._read() as conn:
+            return self._identity(conn)
+
+    def _identity(self, conn: sqlite3.Connection) -> tuple:
+        try:
+            stat = self.path.stat()
+            where = [stat.st_dev, stat.st_ino]
+        except OSError:
+            where = [None, None]
+        first = conn.execute("SELECT label, id, imported_at FROM nodes ORDER BY label, id "
+                             "LIMIT 1").fetchone()
+        last = conn.execute("SELECT type, key, imported_at FROM rels ORDER BY type DESC, "
+                            "key DESC LIMIT 1").fetchone()
+        return (self._revision(conn), *where, *(first or ()), *(last or ()))
 
     def latest_date(self, not_after: date) -> date | None:
         bound = not_after.isoformat()
