@@ -29,9 +29,9 @@ two endpoints and one pass over the :math:`|A| \times |B|` distance block. Candi
 pairs introductions usually close (open triads, Granovetter [2]_; Burt [3]_): people with a
 contact in common (distance 2 through a broker), people who attend a forum together; plus the
 pairs of the best-placed people on each side (each one's mean 1/d to their own side), and a
-seeded random sample of cross pairs. Every candidate is scored on a seeded sample of
-:data:`SCORE_SIDE` x :data:`SCORE_SIDE` cross pairs, and the best ``shortlist`` are measured
-exactly.
+seeded random sample of cross pairs. Every candidate is scored on a seeded sample of 64 x 64
+cross pairs, the best 2,000 again on 256 x 256 (:data:`SCORE_STAGES`), and the best
+``shortlist`` of those are measured exactly.
 
 People already **overloaded as brokers** -- degree (number of people tied to) above the 95th
 percentile of degrees in the network -- are not proposed for introductions (they may still be
@@ -60,7 +60,7 @@ import scipy.sparse as sp
 from kg.analysis._fast import adjacency, binary, check_attribute, check_graph, node_index
 from kg.errors import InvalidParameter
 
-__all__ = ["GAIN", "MAX_CROSS_PAIRS", "OVERLOAD_RULE", "SCORE_SIDE", "suggest_introductions"]
+__all__ = ["GAIN", "MAX_CROSS_PAIRS", "OVERLOAD_RULE", "SCORE_STAGES", "suggest_introductions"]
 
 GAIN = ("increase in cross-group efficiency: the mean of 1/d(a, b) over pairs of people on "
         "opposite sides (d in hops; 0 when no path), after the tie minus before")
@@ -68,8 +68,9 @@ OVERLOAD_RULE = "degree above the {p:g}th percentile of degrees in the network (
 
 #: Above this many cross pairs, both sides are sampled (seeded) and ``exact`` is False.
 MAX_CROSS_PAIRS = 4_000_000
-#: People per side in the sample every candidate is scored on.
-SCORE_SIDE = 128
+#: Scoring in two rounds: every candidate on a sample of (people per side), the best of them
+#: (how many kept) on a larger sample; the best of those are measured exactly.
+SCORE_STAGES = ((64, 2000), (256, None))
 
 #: Distance of pairs with no path in the int16 search result.
 _FAR = 10_000
@@ -78,7 +79,7 @@ _BFS_BLOCK = 512
 #: Per broker or forum, at most this many people on each side are paired.
 _PER_HUB = 40
 #: Candidates scored at most (the best placed are kept).
-_MAX_CANDIDATES = 3000
+_MAX_CANDIDATES = 20_000
 #: Candidates scored per vectorised batch.
 _BATCH = 64
 
@@ -352,8 +353,11 @@ def suggest_introductions(
     rows = _sample(rows_all, max(1, int(np.sqrt(MAX_CROSS_PAIRS))), rng)
     cols = _sample(cols_all, max(1, MAX_CROSS_PAIRS // max(len(rows), 1)), rng)
     R16 = _hop_distances(M, rows)
-    sj = _sample(np.arange(len(cols)), SCORE_SIDE, rng)
-    C16 = _hop_distances(M, cols[sj])  # sampled column people, for scoring
+    # Nested samples of each side for the scoring rounds (a prefix of one permutation).
+    most = max(side for side, _ in SCORE_STAGES)
+    perm_r = rng.permutation(len(rows))[:most]
+    perm_c = rng.permutation(len(cols))[:most]
+    C16 = _hop_distances(M, cols[perm_c])  # the sampled column people's distances
     scale = _Scale(R16, C16)
     R, C = scale(R16), scale(C16)
     block = _Block(R, cols, scale)
@@ -397,13 +401,15 @@ def suggest_introductions(
     us = np.array([u for u, _ in found], dtype=np.int64)
     vs = np.array([v for _, v in found], dtype=np.int64)
 
-    # Score every candidate on a sample of the cross pairs; measure the best exactly.
+    # Score the candidates on samples of the cross pairs; measure the best exactly.
     keep = min(len(us), max(shortlist, 10 * top))
-    if len(us) > keep:
-        si = _sample(np.arange(len(rows)), SCORE_SIDE, rng)
-        scorer = _Block(R[si], cols[sj], scale)
-        scores = scorer.score(us, vs, C)
-        order = np.lexsort((vs, us, -scores))[:keep]
+    for side, passed in SCORE_STAGES:
+        passed = keep if passed is None else max(passed, keep)
+        if len(us) <= passed:
+            continue
+        scorer = _Block(R[perm_r[:side]], cols[perm_c[:side]], scale)
+        scores = scorer.score(us, vs, C[:side])
+        order = np.lexsort((vs, us, -scores))[:passed]
         us, vs = us[order], vs[order]
     result["candidates"]["measured"] = int(len(us))
     ends = np.unique(np.concatenate([us, vs]))
