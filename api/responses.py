@@ -104,9 +104,11 @@ def json_answer(
     compute: Callable[[], dict],
     *,
     exclude_unset: bool = False,
+    varies: tuple = (),
 ) -> Response:
-    """``compute()`` checked against ``model`` and encoded once per revision and question."""
-    key = ("json",) + _question(request)
+    """``compute()`` checked against ``model`` and encoded once per revision and question;
+    ``varies`` names anything else the answer depends on (who opted out of surveys, say)."""
+    key = ("json",) + _question(request) + tuple(varies)
     revision = store.revision()
 
     def build() -> Body:

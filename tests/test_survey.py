@@ -713,3 +713,17 @@ def test_the_command_line_from_definition_to_ties(data_dir, tmp_path, monkeypatc
         assert "[[questions]]" in helped.output and "kind" in helped.output
     finally:
         get_settings.cache_clear()
+
+
+def test_whom_to_introduce_never_names_someone_who_opted_out(env):
+    def named():
+        r = env.client.get("/analysis/introductions?by=sector&between=acute&between=community"
+                           "&top=10", headers={"X-API-Key": VIEWER})
+        assert r.status_code == 200, r.text
+        return [p for row in r.json()["introductions"] for p in (row["id_a"], row["id_b"])]
+
+    before = named()
+    chosen = next(p for p in before if p in env.token)  # proposed, and holds a survey link
+    assert env.post(chosen, "/opt-out", {}).status_code == 200
+    after = named()
+    assert after and chosen not in after  # at once: the opt-out moves no revision

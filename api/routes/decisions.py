@@ -3,21 +3,20 @@ as ``kg analyse introductions | direction | profile --format json``, cached by r
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from api.deps import StoreDep, ViewerDep
+from api.deps import SettingsDep, StoreDep, ViewerDep
 from api.responses import json_answer
-from api.routes.params import AsOf, NetDep, Phase, SeedDep, Window
+from api.routes.params import AsOf, Grouping, NetDep, Phase, SeedDep, Window
 from api.schemas import DirectionAnswer, IntroductionsAnswer, ProfileAnswer
-from kg.analysis.projection import GROUP_ATTRIBUTES
 from kg.queries import decisions
+from kg.survey.store import opted_out
 
 router = APIRouter(prefix="/analysis", tags=["analysis"])
 
-By = Annotated[Literal[GROUP_ATTRIBUTES], Query(
-    description="Grouping: " + ", ".join(GROUP_ATTRIBUTES))]
+By = Grouping
 Top = Annotated[int, Query(ge=1, le=1000, description="How many to list")]
 
 
@@ -29,6 +28,7 @@ Top = Annotated[int, Query(ge=1, le=1000, description="How many to list")]
 def introductions(
     request: Request,
     store: StoreDep,
+    settings: SettingsDep,
     _: ViewerDep,
     net: NetDep,
     by: By = "sector",
@@ -56,6 +56,8 @@ def introductions(
         IntroductionsAnswer,
         lambda: decisions.introductions(store, by=by, between=between, within=within, top=top,
                                         closure_only=closure_only, seed=seed, **net),
+        # an opt-out does not move the store's revision, but must change the answer at once
+        varies=(frozenset(opted_out(settings.data_dir)),),
     )
 
 

@@ -56,6 +56,7 @@ __all__ = [
     "GROUPINGS",
     "analyse_all",
     "assets",
+    "answer_parameters",
     "betweenness_of",
     "brokers",
     "check_between",
@@ -64,6 +65,7 @@ __all__ = [
     "communities",
     "hybrids",
     "metrics_export",
+    "left_out_of",
     "metrics_metadata",
     "net_key",
     "person_graph",
@@ -155,7 +157,7 @@ def check_by(by: str | None) -> None:
         raise InvalidParameter(f"unknown grouping {by!r}; use one of {', '.join(GROUPINGS)}")
 
 
-def _parameters(store, **params) -> dict:
+def answer_parameters(store, **params) -> dict:
     """What an answer was computed from: the resolved period, the network's layers and what
     the projection left out, with every other option as given."""
     period = current_period(store, params.pop("window", None), params.get("phase"),
@@ -166,7 +168,7 @@ def _parameters(store, **params) -> dict:
     return params
 
 
-def _left_out(G: nx.Graph) -> list[dict]:
+def left_out_of(G: nx.Graph) -> list[dict]:
     """Affiliations too large to project (:func:`kg.analysis.projection.person_network`)."""
     return list(G.graph.get("skipped_affiliations", []))
 
@@ -217,8 +219,8 @@ def communities(
             "all_connected": True,  # guaranteed by detect_communities (disconnected ones split)
             "kinds": kinds,
             "communities": profiles,
-            "left_out": _left_out(G),
-            "parameters": _parameters(store, method=method, resolution=resolution, seed=seed,
+            "left_out": left_out_of(G),
+            "parameters": answer_parameters(store, method=method, resolution=resolution, seed=seed,
                                       window=window, phase=phase, layers=layers,
                                       min_weight=min_weight, as_of=as_of),
         }
@@ -253,8 +255,8 @@ def silos(
             "layers": per_layer,
             "matrix": density_matrix(G, by),
             "agreement": agreement,
-            "left_out": _left_out(G),
-            "parameters": _parameters(store, by=by, n_permutations=n_permutations, seed=seed,
+            "left_out": left_out_of(G),
+            "parameters": answer_parameters(store, by=by, n_permutations=n_permutations, seed=seed,
                                       window=window, phase=phase, layers=layers,
                                       min_weight=min_weight, as_of=as_of),
         }
@@ -296,8 +298,8 @@ def brokers(
                     row["explanation"] = explain_broker(G, row["id"], by, groups=between)
                 for f in row["explanation"]["forums"]:
                     f["name"] = forum_names.get(f["forum"])
-        result["left_out"] = _left_out(G)
-        result["parameters"] = _parameters(
+        result["left_out"] = left_out_of(G)
+        result["parameters"] = answer_parameters(
             store, by=by, between=list(between) if between else None, top=top, seed=seed,
             paths=paths, layers=layers, min_weight=min_weight, **period)
         return result
@@ -373,8 +375,8 @@ def hybrids(
             window=window, phase=phase, as_of=as_of)
         result["rule"] = HYBRID_RULE
         result["score"] = "normalised betweenness"
-        result["left_out"] = _left_out(G)
-        result["parameters"] = _parameters(store, seed=seed, paths=paths, **net)
+        result["left_out"] = left_out_of(G)
+        result["parameters"] = answer_parameters(store, seed=seed, paths=paths, **net)
         return result
 
     check_paths(paths)
@@ -414,8 +416,8 @@ def risk(
                                      phase=phase, as_of=as_of)
             if eligible is not None:
                 result["candidates"]["rule"] = "everyone in post at the end of the period"
-        result["left_out"] = _left_out(G)
-        result["parameters"] = _parameters(store, by=by, top=top, remove=list(remove or []),
+        result["left_out"] = left_out_of(G)
+        result["parameters"] = answer_parameters(store, by=by, top=top, remove=list(remove or []),
                                            seed=seed, paths=paths, **net)
         return result
 
@@ -472,7 +474,7 @@ def assets(store: GraphStore, *, top=None, window=None, phase=None, as_of=None) 
         period = current_period(store, window, phase, as_of)
         result = asset_reach(snap, projection.person_attributes(snap, at=period.in_post_on),
                              top=top)
-        result["parameters"] = _parameters(store, top=top, window=window, phase=phase,
+        result["parameters"] = answer_parameters(store, top=top, window=window, phase=phase,
                                            as_of=as_of)
         return result
 
@@ -553,7 +555,7 @@ def _export_inputs(store, *, pseudonymise, key, by, seed, paths, net) -> tuple:
         raise InvalidParameter("pseudonymised export needs the partnership's key")
     people = person_metrics(store, by=by, seed=seed, paths=paths, **net)
     groups = silos(store, by=by, seed=seed, **net)["groups"]
-    params = _parameters(store, by=by, seed=seed, paths=paths, revision=store.revision(),
+    params = answer_parameters(store, by=by, seed=seed, paths=paths, revision=store.revision(),
                          phases=[p["id"] for p in phases(store)], **net)
     params["metrics"] = {
         "betweenness": "normalised shortest-path betweenness on the undirected person network "

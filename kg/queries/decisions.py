@@ -27,20 +27,23 @@ from kg.analysis.brokerage_direction import brokerage_direction as direction_cou
 from kg.analysis.brokerage_direction import compare_direction
 from kg.analysis.introductions import suggest_introductions
 from kg.analysis.profile import MEASURES, network_profile, profile_groups
+from kg.config import get_settings
 from kg.errors import InvalidParameter
 from kg.model import NodeLabel, RelType
 from kg.queries.analyses import (
-    _left_out,
-    _parameters,
+    answer_parameters,
+    check_between,
     check_by,
     check_top,
     exact_max_nodes,
+    left_out_of,
     named,
     net_key,
     person_graph,
     tie_graph,
 )
 from kg.queries.snapshot import cached, current_period, load_snapshot, phases
+from kg.survey.store import opted_out
 
 __all__ = ["brokerage_direction", "introductions", "profile"]
 
@@ -68,19 +71,16 @@ def introductions(
     (``within``: one group and everyone outside it); see
     :func:`kg.analysis.introductions.suggest_introductions` for the rows and the gain."""
     if by is None:
-        raise InvalidParameter("give --by, e.g. --by sector --between acute community")
+        raise InvalidParameter("give a grouping (by), e.g. by sector, between acute community")
     check_by(by)
     check_top(top)
-    if between is not None:
-        between = tuple(between)
-        if len(between) != 2:
-            raise InvalidParameter("give exactly two groups to bring together, e.g. acute "
-                                   "community")
+    between = check_between(by, between)
     if (between is None) == (within is None):
-        raise InvalidParameter("give either --between (two groups) or --within (one group)")
+        raise InvalidParameter("give either between (two groups) or within (one group)")
     if isinstance(exclude, str):
         raise InvalidParameter("exclude must be a collection of person ids")
-    exclude = tuple(sorted(set(exclude or ())))
+    # Anyone who opted out of a survey is never proposed (and the cache key says who that is).
+    exclude = tuple(sorted(set(exclude or ()) | opted_out(get_settings().data_dir)))
     net = dict(window=window, phase=phase, layers=layers, min_weight=min_weight, as_of=as_of)
     period = dict(window=window, phase=phase, as_of=as_of)
 
@@ -102,8 +102,8 @@ def introductions(
                 row["in_post_b"] = bool(G.nodes[row["id_b"]].get("in_post", True))
         present = [v for v in exclude if v in G]
         result["excluded_detail"] = {"left": len(left), "opted_out": len(present)}
-        result["left_out"] = _left_out(G)
-        result["parameters"] = _parameters(
+        result["left_out"] = left_out_of(G)
+        result["parameters"] = answer_parameters(
             store, by=by, between=list(between) if between else None, within=within, top=top,
             seed=seed, closure_only=closure_only, excluded_people=len(exclude),
             layers=layers, min_weight=min_weight, **period)
@@ -133,7 +133,7 @@ def brokerage_direction(
         result["hybrids"] = named(store, D, [r for r in everyone if r["hybrid"]], None,
                                   **period)
         result["network"] = "directed ties (ties.csv), source -> target"
-        result["parameters"] = _parameters(store, top=top, layers=("ties",), **period)
+        result["parameters"] = answer_parameters(store, top=top, layers=("ties",), **period)
         return result
 
     return cached(store, "brokerage_direction",
@@ -170,7 +170,7 @@ def _profile_of(store, *, by, key_players, seed, window, phase, as_of, layers, m
         for g in groups:
             g["core_periphery"].pop("core", None)  # sizes and fit only: members are long
     return {"period": when.as_dict(), "profile": whole, "groups": groups,
-            "left_out": _left_out(G)}
+            "left_out": left_out_of(G)}
 
 
 def _changes(before: dict, after: dict) -> list[dict]:
@@ -223,7 +223,7 @@ def profile(
                         {"group": g["group"], "measures": _changes(earlier[g["group"]], g)}
                         for g in second["groups"] if g["group"] in earlier]
                 result["changes"].append(change)
-        result["parameters"] = _parameters(store, by=by, per_phase=per_phase,
+        result["parameters"] = answer_parameters(store, by=by, per_phase=per_phase,
                                            key_players=key_players, seed=seed, **net)
         return result
 
