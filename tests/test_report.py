@@ -759,3 +759,29 @@ def test_served_report_takes_the_period_and_links_the_api_maps(data_dir, small_b
         assert client.get("/report?as_of=soon", headers=headers).status_code == 422
     finally:
         application.state.store.close()
+
+
+def test_what_worked_recovers_the_planted_interventions(result, small_bundle):
+    """The demo plants interventions with a known effect and one with none (truth.json)."""
+    truth = json.loads((small_bundle / "truth.json").read_text())["interventions"]
+    item = next(f for f in result["findings"] if f["topic"] == "worked")
+    found = {r["id"]: r["direction"] for r in item["figures"]["interventions"]}
+    assert set(found) == {planted["id"] for planted in truth}
+    for planted in truth:
+        if planted["effect"] == "positive":
+            assert found[planted["id"]] == "more", planted["id"]
+        else:
+            assert found[planted["id"]] in {"cannot tell", "too small to matter"}, planted["id"]
+    assert all(p["name"] in item["detail"] for p in truth)
+
+
+def test_who_to_introduce_names_untied_pairs_across_the_two_sides(result, G):
+    item = next(f for f in result["findings"] if f["topic"] == "introductions")
+    rows = item["figures"]["introductions"]
+    assert rows
+    for row in rows:
+        a, b = row["id_a"], row["id_b"]
+        assert not G.has_edge(a, b)  # not yet tied, in the report's own network
+        assert {G.nodes[a]["sector"], G.nodes[b]["sector"]} == {"acute", "community"}
+        assert G.nodes[a]["in_post"] and G.nodes[b]["in_post"]
+        assert G.nodes[a]["name"] in item["headline"] and G.nodes[b]["name"] in item["headline"]

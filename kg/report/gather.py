@@ -14,7 +14,7 @@ import networkx as nx
 
 from kg.errors import AnalysisError, CarebridgeError
 from kg.model import NodeLabel, RelType
-from kg.queries import analyses
+from kg.queries import analyses, decisions, impact
 from kg.queries.snapshot import current_period, load_snapshot, phases
 from kg.report.wording import group_label, join, with_article
 from kg.store.base import GraphStore
@@ -36,6 +36,10 @@ EI_MOVE = 0.05
 RISK_TOP = 10
 #: Brokers shown in the bridges finding and chart.
 BRIDGES_TOP = 10
+#: Interventions the "what worked" finding measures (the most recent).
+WORKED_TOP = 4
+#: Introductions computed for the "who to introduce" finding.
+INTRODUCTIONS_TOP = 5
 PERMUTATIONS = 999
 
 
@@ -119,6 +123,15 @@ def _change_periods(store: GraphStore, period) -> tuple[list[dict], tuple | None
         return ([p for p in found if str(p["start"] or "") <= period.end.isoformat()],
                 (_span(before_start, before_end), _span(period.start, period.end)), None)
     return found, None, "the period has no start, so there is no period before it to compare"
+
+
+def _impacts(store: GraphStore, period, by: str, seed: int) -> list[dict]:
+    """The effect of each intervention dated up to the period's end, most recent first."""
+    listed = impact.interventions(store)["interventions"]
+    end = period.in_post_on.isoformat() if period.in_post_on else None
+    dated = [i for i in listed if end is None or str(i["date"]) <= end]
+    return [impact.impact(store, i["id"], by=by, seed=seed)
+            for i in reversed(dated[-WORKED_TOP:])]
 
 
 def _top(result: dict, k: int) -> dict:
@@ -244,6 +257,11 @@ def gather(
         store, by=by, top=RISK_TOP, seed=seed, **net))
     out["hybrids"] = attempt("hybrids", lambda: analyses.hybrids(store, seed=seed, **net))
     out["assets"] = attempt("knowledge assets", lambda: analyses.assets(store, **net))
+    out["impact"] = attempt("what worked", lambda: _impacts(store, period, by, seed))
+    out["introductions"] = None
+    if between and out["brokers"]:
+        out["introductions"] = attempt("who to introduce", lambda: decisions.introductions(
+            store, by=by, between=between, top=INTRODUCTIONS_TOP, seed=seed, **net))
 
     shown, pair, why = _change_periods(store, period)
     out["change"] = None

@@ -39,6 +39,8 @@ TOPIC_NAMES = {
     "hybrids": "Hybrid managers",
     "communities": "Communities of practice",
     "change": "Change",
+    "worked": "What worked",
+    "introductions": "Who to introduce",
     "assets": "Knowledge assets",
 }
 

@@ -10,7 +10,17 @@ the data.
 from __future__ import annotations
 
 from kg.errors import AnalysisError
-from kg.report.findings import assets, bridges, change, communities, hybrids, risk, silos
+from kg.report.findings import (
+    assets,
+    bridges,
+    change,
+    communities,
+    hybrids,
+    introductions,
+    risk,
+    silos,
+    worked,
+)
 
 __all__ = ["TOPICS", "build_findings"]
 
@@ -22,6 +32,8 @@ TOPICS = (
     ("hybrids", hybrids.finding),
     ("communities", communities.finding),
     ("change", change.finding),
+    ("worked", worked.finding),
+    ("introductions", introductions.finding),
     ("assets", assets.finding),
 )
 

@@ -1,0 +1,57 @@
+"""Who to introduce: the new ties that would most bring the two groups together."""
+
+from __future__ import annotations
+
+from kg.report.wording import group_label, join, person
+
+__all__ = ["finding"]
+
+#: Introductions the finding names.
+SHOWN = 3
+
+
+def _introducer(data: dict, row: dict) -> str:
+    via, forums = row["via"], data["names"]["forums"]
+    if via.get("contacts"):
+        return f"{person(data, via['contacts'][0]['id'])} knows both"
+    if via.get("forums"):
+        f = via["forums"][0]
+        return f"both attend {forums.get(f['id']) or f.get('name') or f['id']}"
+    chain = via.get("chain") or []
+    if chain:
+        return f"{join([person(data, c['id'] if isinstance(c, dict) else c) for c in chain])} " \
+               "can pass the introduction along"
+    return "no one links them yet"
+
+
+def finding(data: dict, notes: list) -> dict | None:
+    """The introductions finding: the few pairs whose meeting would shorten most paths between
+    the two groups, with who could introduce them."""
+    r = data.get("introductions")
+    if not r or not r.get("introductions"):
+        return None
+    by = data["parameters"]["by"]
+    a, b = data["parameters"]["between"]
+    names = data["names"]["groups"]
+    rows = r["introductions"][:SHOWN]
+    pairs = [f"{person(data, x['id_a'])} and {person(data, x['id_b'])} "
+             f"({_introducer(data, x)})" for x in rows]
+    headline = (f"These {len(rows)} introductions would do most to shorten the routes between "
+                f"{group_label(by, a, names)} and {group_label(by, b, names)}: "
+                + join(pairs) + ".")
+    total = sum(x["pairs_shortened"] for x in rows)
+    detail = (f"Each would shorten the routes between {total:,} pairs of people on the two sides "
+              "in all. People who already carry many ties across are left out, so the work of "
+              "bridging is shared; so is anyone who opted out of a survey.")
+    statistics = (f"Gain: the rise in mean 1/steps between everyone on the two sides when the tie "
+                  f"is added, measured by adding it (the first: {rows[0]['gain']:.4f}, "
+                  f"{rows[0]['gain_share']:.1%} of today's). {r['overload']['rule']}")
+    return {
+        "topic": "introductions",
+        "headline": headline,
+        "detail": detail,
+        "statistics": statistics,
+        "figures": {"introductions": [
+            {k: x[k] for k in ("id_a", "id_b", "gain", "gain_share", "pairs_shortened",
+                               "pairs_connected")} for x in rows]},
+    }
