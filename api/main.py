@@ -13,6 +13,7 @@ from api.middleware import Guard
 from api.routes import home, routers
 from api.routes.ingest import too_large
 from api.schemas import ERRORS
+from kg import __version__
 from kg.config import Settings, get_settings
 from kg.errors import ConfigError
 from kg.store import open_store
@@ -62,7 +63,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         dependencies=[Depends(apply_settings)],
         responses=ERRORS,
         title="Carebridge",
-        version="0.1.0",
+        version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
         # /docs is served by api.routes.home with Swagger UI from this server (works offline).

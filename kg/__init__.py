@@ -1,3 +1,8 @@
 """Carebridge: a knowledge graph and network analysis of a health and social care partnership."""
 
-__version__ = "0.1.0"
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("carebridge")  # one home: the installed package's own version
+except PackageNotFoundError:  # a source tree that was never installed
+    __version__ = "0+unknown"

@@ -209,3 +209,22 @@ def test_an_apps_own_settings_reach_the_analyses(settings):
         assert "exact up to 10 people" in r.json()["parameters"]["metrics"]["betweenness"]
     finally:
         app.state.store.close()
+
+
+def test_the_unpack_budget_follows_the_upload_not_the_limit(settings):
+    import io
+    import zipfile
+
+    # With the default 200 MB limit the old budget was 4 GB: a 30 KB zip could fill the disk.
+    app = create_app(Settings(**{**settings.model_dump(), "max_upload_mb": 200}))
+    try:
+        bomb = io.BytesIO()
+        with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+            z.writestr("people.csv", "id,name\n" + "0" * (30 * 2**20))
+        assert len(bomb.getvalue()) < 100 * 1024
+        r = TestClient(app, client=REMOTE).post(
+            "/ingest?dry_run=true", headers={"X-API-Key": KEYS["admin"]},
+            files={"file": ("bomb.zip", bomb.getvalue(), "application/zip")})
+        assert r.status_code == 422 and "unpacks to more than 20 MB" in r.text
+    finally:
+        app.state.store.close()

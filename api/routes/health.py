@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
 from fastapi import APIRouter, Request
 
 from api.deps import StoreDep
 from api.schemas import Health
+from kg import __version__
 
 router = APIRouter(tags=["health"])
 
 
-def _version() -> str:
-    try:
-        return version("carebridge")
-    except PackageNotFoundError:  # running from a source tree
-        return "unknown"
 
 
 @router.get("/health", response_model=Health, summary="Service status")
@@ -27,5 +21,5 @@ def health(request: Request, store: StoreDep) -> Health:
         backend=store.backend,
         revision=store.revision(),
         auth="api-keys" if request.app.state.api_keys else "localhost-only",
-        version=_version(),
+        version=__version__,
     )

@@ -77,7 +77,10 @@ def _unpack(upload: Path, name: str, into: Path, limit: int, fmt: str | None) ->
         if not members:
             raise _refuse(name, "the zip holds no .csv files; zip the bundle's CSV files")
         seen: dict[str, str] = {}
-        budget = limit * _UNPACK_FACTOR
+        # The budget follows the upload, not the limit: a 165 KB zip may unpack to 3 MB of CSV,
+        # never to 20 times the whole upload limit (4 GB by default).
+        allowed = min(limit, max(upload.stat().st_size, 2**20)) * _UNPACK_FACTOR
+        budget = allowed
         for m in members:
             base = PurePosixPath(m.filename).name  # a base name cannot climb out of folder
             if base in seen:
@@ -89,7 +92,8 @@ def _unpack(upload: Path, name: str, into: Path, limit: int, fmt: str | None) ->
                     if budget < 0:
                         raise _refuse(
                             name,
-                            f"unpacks to more than {limit * _UNPACK_FACTOR // 2**20} MB; split it",
+                            f"unpacks to more than {allowed // 2**20} MB, {_UNPACK_FACTOR} times "
+                            "the upload; no real bundle compresses that well",
                         )
                     dst.write(chunk)
     return folder

@@ -11,6 +11,7 @@ from api.deps import StoreDep, ViewerDep
 from api.responses import html_answer
 from api.routes.params import Grouping, NetDep, SeedDep
 from kg.queries import maps as views
+from kg.queries.analyses import DEFAULT_BETWEEN
 
 router = APIRouter(prefix="/maps", tags=["maps"], default_response_class=HTMLResponse)
 
@@ -71,7 +72,7 @@ def bridges(
     brokers by the paths they carry numbered between them, and the forums those brokers
     attend; above 400 people, the brokers' strongest ties, the people between, the strongest
     direct ties across and a sample of each group, with a banner saying what is left out."""
-    pair = between or ("acute", "community")
+    pair = between or DEFAULT_BETWEEN
     return html_answer(
         request,
         store,

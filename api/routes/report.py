@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from api.deps import StoreDep, ViewerDep
 from api.responses import html_answer
 from api.routes.params import AsOf, Phase, SeedDep, Window
+from kg.queries.analyses import DEFAULT_BETWEEN
 from kg.report import render_report
 
 router = APIRouter(tags=["report"])
@@ -43,7 +44,7 @@ def report(
     the statistics beneath, charts and maps drawn on the server (no script needed; each map
     links to its interactive ``/maps/...`` page); prints cleanly. By default the partnership as
     it is now; ``window``, ``phase`` or ``as_of`` choose another period."""
-    pair = tuple(between or ("acute", "community"))
+    pair = tuple(between or DEFAULT_BETWEEN)
     return html_answer(
         request,
         store,

@@ -126,7 +126,7 @@ def demo(
         print_counts(counts, title=f"Store at {settings.data_dir}, revision {counts['revision']}")
         period = {"window": window, "phase": phase, "as_of": as_of}
         with console.status("Analysing: communities, silos, brokers, hybrids, risk ..."):
-            findings = analyses.analyse_all(store, by="sector", between=("acute", "community"),
+            findings = analyses.analyse_all(store, by="sector", between=analyses.DEFAULT_BETWEEN,
                                             **period)
         console.print(period_line(findings["silos"]))
         print_findings(findings, "sector")

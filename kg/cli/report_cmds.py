@@ -203,7 +203,9 @@ def map_cmd(
                                 color_by=color_by or "organisation", seed=seed, **net)
                 name = f"ego-{_safe(person)}"
             elif view is View.bridges:
-                pair = tuple(between or ("acute", "community"))
+                from kg.queries.analyses import DEFAULT_BETWEEN
+
+                pair = tuple(between or DEFAULT_BETWEEN)
                 html = maps.bridges(store, by=by or "sector", between=pair, top=top or 10,
                                     seed=seed, **net)
                 name = f"bridges-{_safe(pair[0])}-{_safe(pair[1])}"

@@ -14,6 +14,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 
 import networkx as nx
 
+from kg.analysis.projection import LAYERS
 from kg.errors import InvalidParameter
 from kg.labels import attribute_label, colours, label, measure
 from kg.maps._layout import layout_positions
@@ -30,7 +31,6 @@ __all__ = [
 ]
 
 PERSON_ATTRIBUTES = ("organisation", "sector", "profession", "role_kind", "level", "hybrid")
-LAYERS = ("ties", "forums", "assets", "teams")
 #: Where a panel's links lead on the API (``{key}`` is the person's id, ``{drill}`` the
 #: community's id); a page opened from a file hides them.
 LINKS = {

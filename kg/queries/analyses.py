@@ -53,6 +53,7 @@ from kg.queries.snapshot import cached, current_period, load_snapshot, phases
 from kg.store.base import GraphStore
 
 __all__ = [
+    "DEFAULT_BETWEEN",
     "GROUPINGS",
     "analyse_all",
     "assets",
@@ -76,6 +77,9 @@ __all__ = [
 ]
 
 GROUPINGS = projection.GROUP_ATTRIBUTES
+#: The question the product answers first: who bridges acute and community care.
+DEFAULT_BETWEEN = ("acute", "community")
+
 HYBRID_RULE = (
     "hybrid middle managers: in the period, a hybrid clinical-managerial role at middle level, "
     "or a clinical role and a middle-level managerial role held at the same time; hybrids at "
@@ -481,7 +485,7 @@ def assets(store: GraphStore, *, top=None, window=None, phase=None, as_of=None) 
     return cached(store, "assets", (top, window, phase, str(as_of) if as_of else None), compute)
 
 
-def analyse_all(store: GraphStore, *, by="sector", between=("acute", "community"), seed=0,
+def analyse_all(store: GraphStore, *, by="sector", between=DEFAULT_BETWEEN, seed=0,
                 progress=None, **net) -> dict:
     """Communities, silos, brokers (with roles), hybrids and risk for the top 10, in one go.
 

@@ -102,7 +102,7 @@ def ego(
 
 
 def bridges(
-    store: GraphStore, *, by="sector", between=("acute", "community"), top=10, seed=0,
+    store: GraphStore, *, by="sector", between=analyses.DEFAULT_BETWEEN, top=10, seed=0,
     window=None, phase=None, layers=None, min_weight=0.05, as_of=None,
 ) -> str:
     """The bridges between two groups: top brokers by the paths they carry between them."""

@@ -20,6 +20,7 @@ and files), :mod:`~kg.report.pdf` (printing with Chromium).
 
 from __future__ import annotations
 
+from kg.queries.analyses import DEFAULT_BETWEEN
 from kg.report.findings import build_findings
 from kg.report.gather import gather
 from kg.report.page import render_report, report_and_findings, write_outputs
@@ -32,7 +33,7 @@ def findings(
     store: GraphStore,
     *,
     by: str = "sector",
-    between=("acute", "community"),
+    between=DEFAULT_BETWEEN,
     seed: int = 0,
     window: str | None = None,
     phase: str | None = None,

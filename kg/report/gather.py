@@ -146,7 +146,7 @@ def gather(
     store: GraphStore,
     *,
     by: str = "sector",
-    between=("acute", "community"),
+    between=analyses.DEFAULT_BETWEEN,
     seed: int = 0,
     window: str | None = None,
     phase: str | None = None,

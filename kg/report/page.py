@@ -9,7 +9,6 @@ version (a file beside the report, or the API's ``/maps/...``).
 from __future__ import annotations
 
 import functools
-import importlib.metadata
 import importlib.resources
 import json
 import re
@@ -21,10 +20,11 @@ from urllib.parse import urlencode
 import jinja2
 from markupsafe import Markup, escape
 
-from kg import labels
+from kg import __version__, labels
 from kg.errors import CarebridgeError
 from kg.measures import MEASURES, show
 from kg.queries import maps as map_views
+from kg.queries.analyses import DEFAULT_BETWEEN
 from kg.report import charts, svgmap
 from kg.report.findings import bridges as bridges_finding
 from kg.report.findings import build_findings
@@ -69,12 +69,6 @@ def _template() -> jinja2.Template:
     source = importlib.resources.files("kg.report").joinpath("templates", "report.html.j2")
     return env.from_string(source.read_text("utf-8"))
 
-
-def _version() -> str:
-    try:
-        return importlib.metadata.version("carebridge")
-    except importlib.metadata.PackageNotFoundError:
-        return "dev"
 
 
 def _safe_name(text: str) -> str:
@@ -303,7 +297,7 @@ def _render(store: GraphStore, data: dict, doc: dict, *, maps: bool, links: str 
     pages = _map_pages(store, data) if maps else {}
     context = {
         "title": "Collaboration across the partnership",
-        "version": _version(),
+        "version": __version__,
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "partnership": partnership,
         "covers": _unbroken_dates(period_words(p["period"])),
@@ -360,7 +354,7 @@ def report_and_findings(
     store: GraphStore,
     *,
     by: str = "sector",
-    between=("acute", "community"),
+    between=DEFAULT_BETWEEN,
     seed: int = 0,
     window: str | None = None,
     phase: str | None = None,
@@ -383,7 +377,7 @@ def render_report(
     store: GraphStore,
     *,
     by: str = "sector",
-    between=("acute", "community"),
+    between=DEFAULT_BETWEEN,
     seed: int = 0,
     window: str | None = None,
     phase: str | None = None,
@@ -444,7 +438,7 @@ def write_outputs_and_findings(
     *,
     seed: int = 0,
     by: str = "sector",
-    between=("acute", "community"),
+    between=DEFAULT_BETWEEN,
     window: str | None = None,
     phase: str | None = None,
     as_of: str | None = None,
