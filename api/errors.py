@@ -21,6 +21,7 @@ from kg.errors import (
     InvalidParameter,
     NotFound,
     NotNow,
+    RateLimited,
     StoreError,
     UploadTooLarge,
 )
@@ -34,6 +35,7 @@ _STATUS: list[tuple[type[CarebridgeError], int]] = [
     (NotFound, 404),
     (NotNow, 409),
     (Ended, 410),
+    (RateLimited, 429),
     (UploadTooLarge, 413),
     (ImportValidationError, 422),
     (InvalidParameter, 422),
@@ -58,11 +60,12 @@ async def _domain_error(request: Request, exc: CarebridgeError) -> JSONResponse:
             "Fix them and upload again."
         )
         body["problems"] = [p.as_dict() for p in exc.problems]
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
     if code >= 500:
         # the class only: messages may quote data
         route = getattr(request.scope.get("route"), "path", "?")
         log.warning("%s on %s", type(exc).__name__, route)
-    return JSONResponse(body, status_code=code)
+    return JSONResponse(body, status_code=code, headers=headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -10,6 +10,7 @@ from fastapi import Depends, FastAPI
 from api.deps import apply_settings
 from api.errors import install_error_handlers
 from api.middleware import Guard
+from api.ratelimit import TokenBucket
 from api.routes import home, routers
 from api.routes.ingest import too_large
 from api.schemas import ERRORS
@@ -83,6 +84,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.state.settings = settings
     app.state.store = store
     app.state.api_keys = api_keys
+    app.state.fresh = (TokenBucket(settings.fresh_per_minute)
+                       if settings.fresh_per_minute else None)
     install_error_handlers(app)
     app.include_router(home.router)  # the way in (/) and the offline docs (/docs)
     for router in routers:

@@ -25,7 +25,8 @@ from fastapi import Request, Response
 from pydantic import BaseModel
 
 from kg.config import get_settings
-from kg.queries.snapshot import cached
+from kg.errors import RateLimited
+from kg.queries.snapshot import cached, is_cached
 from kg.store.base import GraphStore
 
 __all__ = ["PAGE_POLICY", "html_answer", "json_answer"]
@@ -97,6 +98,21 @@ def _respond(request: Request, body: Body, headers: dict | None = None, *,
     return Response(body.raw, media_type=body.media_type, headers=headers)
 
 
+def _charge(request: Request, store: GraphStore, key: tuple, revision: int) -> None:
+    """A caller starting a computation spends a token of the app's bucket
+    (``KG_FRESH_PER_MINUTE``); out of tokens, 429 with the wait. A cached answer is free, but
+    each new seed, period or grouping costs seconds: no key can keep the server busy."""
+    bucket = getattr(request.app.state, "fresh", None)
+    if bucket is None or is_cached(store, "api", key, revision=revision):
+        return
+    client = request.client.host if request.client else "?"
+    wait = bucket.take(request.headers.get("x-api-key") or f"host:{client}")
+    if wait > 0:
+        raise RateLimited("too many new questions in a minute (at most "
+                          f"{bucket.rate * 60:g}); answers already computed stay free: ask "
+                          f"again in {int(wait) + 1} s", retry_after=int(wait) + 1)
+
+
 def json_answer(
     request: Request,
     store: GraphStore,
@@ -110,6 +126,7 @@ def json_answer(
     ``varies`` names anything else the answer depends on (who opted out of surveys, say)."""
     key = ("json",) + _question(request) + tuple(varies)
     revision = store.revision()
+    _charge(request, store, key, revision)
 
     def build() -> Body:
         answer = model.model_validate(compute())
@@ -126,6 +143,7 @@ def html_answer(
     """An HTML page built once per revision and question, with the pages' security headers."""
     key = ("html",) + _question(request)
     revision = store.revision()
+    _charge(request, store, key, revision)
     body = cached(
         store,
         "api",

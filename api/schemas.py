@@ -51,6 +51,7 @@ ERRORS = {
               "machine"),
         (404, "no such person, group, phase or survey"),
         (422, "a parameter or an upload that cannot be used, saying what to send instead"),
+        (429, "too many new questions from this key in a minute; Retry-After says when"),
     )
 }
 

@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     # Betweenness (and every measure built on it) is exact up to this many people and
     # estimated from 500 source pivots above it, with the sample size and error reported.
     exact_max_nodes: int = Field(default=5000, ge=0)
+    # New answers (not cached yet) one API key may have computed a minute; 0 means no limit.
+    fresh_per_minute: int = Field(default=60, ge=0)
     # The address respondents reach the API at; survey links are this + /s/TOKEN.
     survey_base_url: str | None = None
 

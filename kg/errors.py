@@ -19,6 +19,7 @@ __all__ = [
     "NotFound",
     "NotNow",
     "Problem",
+    "RateLimited",
     "StoreError",
     "UploadTooLarge",
 ]
@@ -63,6 +64,14 @@ class NotNow(CarebridgeError):
 
 class Ended(CarebridgeError):
     """Something that has ended and takes no more changes (a closed survey)."""
+
+
+class RateLimited(CarebridgeError):
+    """Too many requests of one caller in a short time; ``retry_after`` says how long to wait."""
+
+    def __init__(self, message: str, *, retry_after: int = 60):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class AnalysisError(CarebridgeError):

@@ -22,7 +22,8 @@ KEY = "fuzz-admin-key"
 # schemathesis reads the schema when the module is collected, so the app is built then, over an
 # empty store in a folder that lives as long as the test process; the data comes in below.
 _DATA = tempfile.TemporaryDirectory(prefix="carebridge-fuzz-")
-app = create_app(Settings(data_dir=Path(_DATA.name), api_keys=f"{KEY}:admin", max_upload_mb=1))
+app = create_app(Settings(data_dir=Path(_DATA.name), api_keys=f"{KEY}:admin", max_upload_mb=1,
+                          fresh_per_minute=0))  # thousands of new questions: none limited
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 # Requests that fit the schema, checked with every response check. (Negative generation is left
 # out: FastAPI, like most frameworks, takes the last of a repeated scalar parameter.)

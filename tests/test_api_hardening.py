@@ -228,3 +228,19 @@ def test_the_unpack_budget_follows_the_upload_not_the_limit(settings):
         assert r.status_code == 422 and "unpacks to more than 20 MB" in r.text
     finally:
         app.state.store.close()
+
+
+def test_a_key_cannot_keep_the_server_computing(settings):
+    app = create_app(Settings(**{**settings.model_dump(), "fresh_per_minute": 3}))
+    client = TestClient(app, client=REMOTE)
+    h = {"X-API-Key": KEYS["viewer"]}
+    try:
+        for seed in range(3):  # three new questions: computed
+            assert client.get(f"/analysis/hybrids?seed={seed}", headers=h).status_code == 200
+        r = client.get("/analysis/hybrids?seed=99", headers=h)  # a fourth: refused, with a wait
+        assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
+        assert client.get("/analysis/hybrids?seed=0", headers=h).status_code == 200  # cached
+        other = {"X-API-Key": KEYS["admin"]}  # another key has its own budget
+        assert client.get("/analysis/hybrids?seed=99", headers=other).status_code == 200
+    finally:
+        app.state.store.close()

@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from api import create_app
+from api.ratelimit import TokenBucket
 from kg.cli import app as cli
 from kg.config import Settings, get_settings
 from kg.ingest import ingest_path
@@ -36,7 +37,7 @@ from kg.survey import (
     survey_status,
 )
 from kg.survey.errors import SurveyClosed, SurveyDefinitionError
-from kg.survey.limits import MAX_BODY_BYTES, MAX_NAMES, WRITES_PER_MINUTE, TokenBucket
+from kg.survey.limits import MAX_BODY_BYTES, MAX_NAMES, WRITES_PER_MINUTE
 from kg.survey.search import name_words
 from kg.survey.service import create_survey, write_links
 

@@ -9,7 +9,7 @@ can do is bounded here:
   survey exists); before the opening date a page says when it opens, and writes get 409;
 - a body over 64 KB gets 413 (counted as it arrives), a question with over 200 names 422;
 - writes are limited to 30 a minute per respondent and look-ups to 240 (token buckets in
-  memory, :class:`kg.survey.limits.TokenBucket`), then 429 with ``Retry-After``;
+  memory, :class:`api.ratelimit.TokenBucket`), then 429 with ``Retry-After``;
 - pages get a policy that loads nothing from elsewhere and lets the page's script call only
   this origin (``connect-src 'self'``, the type-ahead), no referrer (the link is in the URL),
   and no framing. A respondent sees the roster's names, organisations and roles, and only
@@ -37,6 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import AdminDep, StoreDep
+from api.ratelimit import TokenBucket
 from kg.survey.answers import check_answers
 from kg.survey.close import close_survey
 from kg.survey.errors import AnswerProblems, SurveyClosed, SurveyError, SurveyNotOpen
@@ -46,7 +47,6 @@ from kg.survey.limits import (
     MAX_QUERY_CHARS,
     READS_PER_MINUTE,
     WRITES_PER_MINUTE,
-    TokenBucket,
 )
 from kg.survey.page import date_words, message_page, respondent_page
 from kg.survey.search import RosterIndex

@@ -38,6 +38,7 @@ __all__ = [
     "cached",
     "clear_cache",
     "current_period",
+    "is_cached",
     "load_snapshot",
     "phases",
     "store_key",
@@ -96,6 +97,13 @@ def cached(store: GraphStore, name: str, params: tuple, compute: Callable[[], ob
         with _LOCK:
             _BUILDING.pop(key, None)  # released even when compute() raised
     return value
+
+
+def is_cached(store: GraphStore, name: str, params: tuple, *, revision: int) -> bool:
+    """Whether :func:`cached` holds this value already (a look, no computation)."""
+    key = (store_key(store), revision, name, params)
+    with _LOCK:
+        return key in (_LARGE if name in LARGE else _SMALL)
 
 
 def _put(table: OrderedDict, key, value) -> None:
