@@ -219,3 +219,52 @@ def test_sampled_efficiency_before_after_and_change_within_their_errors():
     exact = removal_impact(G, removed, "org", efficiency_samples=len(G))
     assert exact["efficiency_exact"]
     assert exact["efficiency_change"] == pytest.approx(after - before, abs=1e-12)
+
+
+@pytest.mark.parametrize("directed", [False, True])
+@pytest.mark.parametrize("paths", ["hops", "weighted"])
+def test_pivot_contributions_over_every_node_sum_to_networkx(split_always, paths, directed):
+    """Each pair is counted once over all pivots (at its end farther from the node it passes),
+    so with every node a pivot, the per-pivot searches, split across processes, add up to the
+    exact betweenness."""
+    from kg.analysis import betweenness as B
+
+    G = nx.gnp_random_graph(120, 0.05, seed=6, directed=directed)
+    G.add_nodes_from(range(120, 124))  # unreached people
+    for u, v in G.edges():
+        G[u][v]["weight"] = float(2 ** ((u * v) % 3))
+        G[u][v]["distance"] = 1.0 / G[u][v]["weight"]
+    nodes, index = _fast.node_index(G)
+    net = B._PathGraph(G, index, paths=paths, weight="weight")
+    everyone = np.ones(len(G), dtype=bool)
+    sums = B._pivot_sums(net, np.arange(len(G)), everyone, everyone, as_source=True,
+                         as_target=True)
+    scale = B._scale(len(G), normalized=True, directed=directed)
+    exact = nx.betweenness_centrality(G, weight="distance" if paths == "weighted" else None)
+    assert np.allclose(sums[0] * scale, [exact[v] for v in nodes], rtol=0, atol=1e-12)
+
+
+def test_risk_efficiency_from_the_betweenness_searches_is_within_its_errors(split_always,
+                                                                           monkeypatch):
+    """Sampled betweenness hands its pivots' harmonic sums to key-person risk, which then only
+    searches after the removal: the estimates stay within their errors of networkx."""
+    from kg.analysis import risk as risk_module
+    from kg.analysis.risk import key_person_risk
+
+    monkeypatch.setattr(risk_module, "EFFICIENCY_EXACT_MAX_NODES", 1000)
+
+    G = nx.connected_watts_strogatz_graph(1500, 6, 0.1, seed=8)
+    nx.set_node_attributes(G, {v: ("a", "b", "c")[v % 3] for v in G}, "org")
+    bet = betweenness(G, exact_max_nodes=1000, samples=200, seed=2)
+    reach = nx.harmonic_centrality(G)
+    assert bet.pivot_reach and all(
+        abs(value - reach[v] / (len(G) - 1)) < 1e-12 for v, value in bet.pivot_reach.items())
+    risk = key_person_risk(G, "org", top=5, precomputed=bet)
+    impact = risk["combined"]
+    assert not impact["efficiency_exact"] and impact["efficiency_samples"] <= 200
+    H = G.copy()
+    H.remove_nodes_from(row["id"] for row in risk["people"])
+    before, after = nx.global_efficiency(G), nx.global_efficiency(H)
+    assert abs(impact["efficiency_before"] - before) <= 4 * impact["efficiency_standard_error"]
+    assert abs(impact["efficiency_change"] - (after - before)) <= 4 * impact[
+        "efficiency_change_standard_error"]

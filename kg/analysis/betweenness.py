@@ -47,7 +47,7 @@ from dataclasses import dataclass
 
 import igraph as ig
 import numpy as np
-from scipy.sparse.csgraph import dijkstra
+from scipy.sparse.csgraph import breadth_first_order, dijkstra
 
 from kg.analysis._fast import (
     adjacency,
@@ -106,6 +106,10 @@ class BetweennessResult:
         when exact.
     paths : str
         ``"hops"`` or ``"weighted"`` (see :data:`PATHS`).
+    pivot_reach : dict or None
+        When estimated on an undirected graph in hops: pivot -> mean of 1/hops from it to
+        every other node (its normalised harmonic centrality), from the same searches, so that
+        key-person risk can estimate global efficiency without searching again. Else None.
     """
 
     values: dict
@@ -114,6 +118,7 @@ class BetweennessResult:
     error_estimate: float | None
     standard_errors: dict | None = None
     paths: str = "hops"
+    pivot_reach: dict | None = None
 
     def summary(self) -> dict:
         """The JSON block reported next to a broker ranking."""
@@ -173,11 +178,36 @@ class _PathGraph:
     def distances(self, pivots: np.ndarray, reverse: bool):
         """Yield (pivot, distances from it) in blocks, so memory stays bounded."""
         M = self.reverse if reverse else self.forward
+        if not self.weighted:
+            for p in pivots.tolist():
+                yield p, _hops_from(M, p)
+            return
         block = max(1, _DISTANCE_BLOCK // max(self.n, 1))
         for start in range(0, len(pivots), block):
             chunk = pivots[start : start + block]
             D = dijkstra(M, directed=True, indices=chunk, unweighted=not self.weighted)
             yield from zip(chunk.tolist(), np.atleast_2d(D), strict=True)
+
+
+def _hops_from(M, pivot: int) -> np.ndarray:
+    """Hops from ``pivot`` along the arcs of CSR matrix ``M`` (inf where unreached).
+
+    scipy's breadth-first order is several times faster than its shortest-path routine on
+    unweighted graphs, and the order holds the distances: a first-in first-out search meets the
+    nodes by distance, and each node's predecessor earlier, so the predecessors' positions never
+    decrease along the order and each level is the run of nodes whose predecessors lie in the
+    level before.
+    """
+    order, predecessor = breadth_first_order(M, pivot, directed=True, return_predecessors=True)
+    position = np.empty(M.shape[0], dtype=np.int64)
+    position[order] = np.arange(len(order))
+    parent_position = position[predecessor[order[1:]]]
+    ends = [1]  # level k is order[ends[k - 1]:ends[k]]
+    while ends[-1] < len(order):
+        ends.append(1 + int(np.searchsorted(parent_position, ends[-1])))
+    dist = np.full(M.shape[0], np.inf)
+    dist[order] = np.repeat(np.arange(len(ends), dtype=float), np.diff([0, *ends]))
+    return dist
 
 
 def _check_paths(paths: str, weight) -> None:
@@ -238,6 +268,8 @@ def _half(net: _PathGraph, dist: np.ndarray, targets: np.ndarray, reverse: bool)
     :math:`h` is just the distance; for weighted paths the shortest paths to v may differ in
     hops, hence the profiles. Both are sums over the shortest-path DAG's edges, one per hop.
     """
+    if not net.weighted:
+        return _half_hops(net, dist, targets, reverse)
     n = net.n
     tail, head, length = net.edges(reverse)
     reached = np.isfinite(dist)
@@ -269,6 +301,54 @@ def _half(net: _PathGraph, dist: np.ndarray, targets: np.ndarray, reverse: bool)
     return total
 
 
+def _half_hops(net: _PathGraph, dist: np.ndarray, targets: np.ndarray,
+               reverse: bool) -> np.ndarray:
+    """:func:`_half` for hop paths, where every shortest path to a node has as many hops as
+    its distance: the same sums, each over only the arcs that can add to it.
+
+    Arcs are taken in order of their tail's distance from the pivot (and, within it, in the
+    graph's order, so every sum adds the same terms in the same order as :func:`_half`).
+    Path counts then need each level's arcs once, and the continuations ``b(h')`` only the
+    arcs of nodes at least ``h'`` hops out, the only ones that use them.
+    """
+    n = net.n
+    tail, head, _ = net.edges(reverse)
+    # Distances as small integers (16 bits sort fastest); an unreached node is -2, so no arc
+    # leads into or out of it.
+    reached = np.isfinite(dist)
+    small = not reached.any() or dist[reached].max() < np.iinfo(np.int16).max - 1
+    depth = np.where(reached, dist, -2).astype(np.int16 if small else np.int64)
+    on = depth[head] == depth[tail] + 1  # the shortest-path DAG
+    tail, head = tail[on], head[on]
+    if not len(tail):
+        return np.zeros(n)
+    # Stable, so arcs stay in the graph's order within a level.
+    by_level = np.argsort(depth[tail], kind="stable")
+    tail, head = tail[by_level], head[by_level]
+    order = np.argsort(depth, kind="stable")
+    order = order[depth[order] >= 0]  # reached nodes, nearest first
+    levels = int(depth[tail[-1]]) + 1  # the farthest node's distance
+    arc_from = np.searchsorted(depth[tail], np.arange(levels + 1))
+    node_from = np.searchsorted(depth[order], np.arange(levels + 2))
+    sigma = (depth == 0).astype(float)  # shortest paths from the pivot
+    for k in range(levels):
+        a, b = arc_from[k], arc_from[k + 1]
+        sigma += np.bincount(head[a:b], weights=sigma[tail[a:b]], minlength=n)
+    ends = np.zeros(n)
+    hit = targets & (sigma > 0)
+    ends[hit] = 1.0 / sigma[hit]
+    onward = ends  # b(h'), the continuations h' hops on, from h' = 1 up
+    shorter = np.zeros(n)  # sum of b(h') for h' < the node's distance
+    total = np.zeros(n)
+    for k in range(1, levels + 1):
+        a = arc_from[k - 1] if k == 1 else arc_from[k]
+        onward = np.bincount(tail[a:], weights=onward[head[a:]], minlength=n)
+        at = order[node_from[k]:node_from[k + 1]]  # the nodes k hops out
+        total[at] = sigma[at] * (shorter[at] + 0.5 * onward[at])
+        shorter += onward
+    return total
+
+
 def _contributions(net, pivots, sources, targets, *, as_source: bool, as_target: bool):
     """Per-pivot pair counts for every node: yields one array per pivot.
 
@@ -277,6 +357,14 @@ def _contributions(net, pivots, sources, targets, *, as_source: bool, as_target:
     the end farther from the node it passes. Every path is counted exactly once over all
     pivots, so summing over every node as pivot gives the exact betweenness.
     """
+    for z, _ in _counted(net, pivots, sources, targets, as_source=as_source,
+                         as_target=as_target):
+        yield z
+
+
+def _counted(net, pivots, sources, targets, *, as_source: bool, as_target: bool):
+    """:func:`_contributions`, each with the pivot's harmonic sum when it counts as a source
+    (the sum of 1/distance to the nodes it reaches; None otherwise)."""
     # On an undirected graph a pivot's pairs as a target are its pairs as a source reversed.
     mirror = not net.directed and as_source and as_target and (
         sources is targets or np.array_equal(sources, targets))
@@ -286,32 +374,57 @@ def _contributions(net, pivots, sources, targets, *, as_source: bool, as_target:
         into = net.distances(pivots, reverse=True)
     for _ in range(len(pivots)):
         z = 0.0
+        harmonic = None
         if as_source:
             _, dist = next(out_of)
             forward = _half(net, dist, targets, reverse=False)
             z = z + (2.0 * forward if mirror else forward)
+            # The same search gives the pivot's harmonic sum (key-person risk's efficiency).
+            harmonic = float(np.sum(1.0 / dist[np.isfinite(dist) & (dist > 0)]))
         if as_target and not mirror:
             _, dist = next(into)
             z = z + _half(net, dist, sources, reverse=True)
-        yield z
+        yield z, harmonic
 
 
-def _sample_total(net, pivots, members, contributions):
+def _pivot_sums(net, pivots, sources, targets, *, as_source: bool,
+                as_target: bool) -> np.ndarray:
+    """Per node: the sum over the pivots of their contributions (:func:`_contributions`), of
+    the squared contributions, and how many pivots contributed anything -- rows 0, 1, 2; row 3
+    holds each pivot's harmonic sum (sum of 1/distance to the others) at the pivot's position
+    when it counts as a source.
+
+    The pivots are shared out over the cores (:func:`kg.analysis._fast.split_sum`): each
+    search is independent of the others.
+    """
+
+    def add_up(part) -> np.ndarray:
+        out = np.zeros((4, net.n))
+        part = np.asarray(part, dtype=np.int64)
+        counted = _counted(net, part, sources, targets, as_source=as_source,
+                           as_target=as_target)
+        for p, (z, harmonic) in zip(part.tolist(), counted, strict=True):
+            z = np.asarray(z, dtype=float)
+            out[0] += z
+            out[1] += z * z
+            out[2] += z != 0
+            out[3, p] = harmonic or 0.0
+        return out
+
+    # A pivot costs a search and a few passes over the arcs on each side it counts.
+    sides = int(as_source) + int(as_target)
+    return split_sum(add_up, list(pivots), work=4 * sides * len(pivots) * max(net.forward.nnz, 1))
+
+
+def _sample_total(net, pivots, members, sums):
     """Unbiased total over ``members`` from the pivots' contributions, and its variance.
 
-    Pivots are a simple random sample of the members; a node is never its own pivot's
-    contribution, so for node v the population is the members other than v and the sample the
-    pivots other than v.
+    ``sums`` comes from :func:`_pivot_sums`. Pivots are a simple random sample of the members;
+    a node is never its own pivot's contribution, so for node v the population is the members
+    other than v and the sample the pivots other than v.
     """
     n = net.n
-    total = np.zeros(n)
-    squares = np.zeros(n)
-    seen = np.zeros(n, dtype=bool)
-    for z in contributions:
-        z = np.asarray(z, dtype=float)
-        total += z
-        squares += z * z
-        seen |= z != 0
+    total, squares, seen = sums[0], sums[1], sums[2] > 0
     is_pivot = np.zeros(n, dtype=bool)
     is_pivot[pivots] = True
     k_v = len(pivots) - is_pivot
@@ -341,7 +454,7 @@ def _on_no_path(net: _PathGraph) -> np.ndarray:
     return np.rint(two_paths - mutual - closed) <= 0
 
 
-def _estimated(net, nodes, sampled, scale, k, paths) -> BetweennessResult:
+def _estimated(net, nodes, sampled, scale, k, paths, pivot_reach=None) -> BetweennessResult:
     estimate, variance, seen, exhaustive = sampled
     se = np.sqrt(variance) * scale
     # No pivot counted a path through these people, so their spread says nothing. Only in hops
@@ -358,6 +471,7 @@ def _estimated(net, nodes, sampled, scale, k, paths) -> BetweennessResult:
         float(finite.max()) if len(finite) else None,
         {v: (None if math.isnan(s) else s) for v, s in zip(nodes, se.tolist(), strict=True)},
         paths,
+        pivot_reach,
     )
 
 
@@ -480,10 +594,12 @@ def betweenness(
     # Same pivots as networkx's betweenness_centrality(G, k=k, seed=seed).
     pivots = np.array([index[p] for p in random.Random(seed).sample(nodes, k)], dtype=np.int64)
     everyone = np.ones(n, dtype=bool)
-    contributions = _contributions(net, pivots, everyone, everyone, as_source=True,
-                                   as_target=True)
-    sampled = _sample_total(net, pivots, everyone, contributions)
-    return _estimated(net, nodes, sampled, scale, k, paths)
+    sums = _pivot_sums(net, pivots, everyone, everyone, as_source=True, as_target=True)
+    sampled = _sample_total(net, pivots, everyone, sums)
+    reach = None
+    if not net.directed and not net.weighted:
+        reach = {nodes[p]: sums[3, p] / (n - 1) for p in pivots.tolist()}
+    return _estimated(net, nodes, sampled, scale, k, paths, reach)
 
 
 def _members(groups: dict, value, attribute: str) -> list:
@@ -601,16 +717,16 @@ def between_groups_betweenness(
     rng = random.Random(seed)
     if source_group == target_group:
         pivots = np.array(rng.sample(source_positions.tolist(), k), dtype=np.int64)
-        both = _contributions(net, pivots, is_source, is_target, as_source=True, as_target=True)
+        both = _pivot_sums(net, pivots, is_source, is_target, as_source=True, as_target=True)
         sampled = _sample_total(net, pivots, is_source, both)
     else:
         from_sources = np.array(rng.sample(source_positions.tolist(), k), dtype=np.int64)
         k_targets = min(k, len(targets))
         from_targets = np.array(rng.sample(target_positions.tolist(), k_targets), dtype=np.int64)
         # Two independent samples: their estimates and variances add.
-        as_sources = _sample_total(net, from_sources, is_source, _contributions(
+        as_sources = _sample_total(net, from_sources, is_source, _pivot_sums(
             net, from_sources, is_source, is_target, as_source=True, as_target=False))
-        as_targets = _sample_total(net, from_targets, is_target, _contributions(
+        as_targets = _sample_total(net, from_targets, is_target, _pivot_sums(
             net, from_targets, is_source, is_target, as_source=False, as_target=True))
         sampled = (as_sources[0] + as_targets[0], as_sources[1] + as_targets[1],
                    as_sources[2] | as_targets[2], as_sources[3] & as_targets[3])

@@ -33,6 +33,8 @@ References
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections import defaultdict
 from datetime import date
 
@@ -167,6 +169,30 @@ def person_attributes(snapshot: GraphSnapshot, *, at: date | None = None) -> dic
             attrs["hybrid"] = "middle" in levels
         out[pid] = attrs
     return out
+
+
+# The person and tie networks of one snapshot read the same attributes: computed once per
+# snapshot and date while the snapshot lives (read only: networkx copies a node's attributes).
+# Keyed by identity (a snapshot compares by value, so it cannot be a dictionary key).
+_ATTRIBUTES: dict[int, dict] = {}
+_ATTRIBUTES_LOCK = threading.Lock()
+
+
+def _attributes(snapshot: GraphSnapshot, at: date | None) -> dict[str, dict]:
+    key = id(snapshot)
+    with _ATTRIBUTES_LOCK:
+        memo = _ATTRIBUTES.get(key)
+        if memo is not None and at in memo:
+            return memo[at]
+    attrs = person_attributes(snapshot, at=at)
+    with _ATTRIBUTES_LOCK:
+        if key not in _ATTRIBUTES:
+            try:  # forgotten when the snapshot goes
+                weakref.finalize(snapshot, _ATTRIBUTES.pop, key, None)
+            except TypeError:  # a snapshot that cannot be referred to weakly: no memo
+                return attrs
+            _ATTRIBUTES[key] = {}
+        return _ATTRIBUTES[key].setdefault(at, attrs)
 
 
 def _hybrid_levels(spans: list[tuple]) -> set:
@@ -309,7 +335,7 @@ def person_network(
         )
     if not (isinstance(min_weight, int | float) and min_weight >= 0):
         raise InvalidParameter("min_weight must be a number, zero or more")
-    attrs = person_attributes(snapshot, at=at)
+    attrs = _attributes(snapshot, at)
     active = _active_people(snapshot, attrs)
     ids = [p for p in attrs if p in active]
     index = {p: i for i, p in enumerate(ids)}
@@ -454,7 +480,7 @@ def tie_network(snapshot: GraphSnapshot, *, at: date | None = None) -> nx.DiGrap
     [('A', 'B', 2.0)]
     """
     _check_snapshot(snapshot)
-    attrs = person_attributes(snapshot, at=at)
+    attrs = _attributes(snapshot, at)
     active = _active_people(snapshot, attrs)
     D = nx.DiGraph(revision=snapshot.revision,
                    window=[d.isoformat() if d else None for d in snapshot.window])

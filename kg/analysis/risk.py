@@ -40,6 +40,7 @@ from kg.analysis._fast import (
     check_graph,
     json_float,
     node_index,
+    split_sum,
     to_igraph,
 )
 from kg.analysis.betweenness import betweenness
@@ -157,6 +158,7 @@ def removal_impact(
     efficiency_samples: int | None = None,
     seed: int = 0,
     _network: _Network | None = None,
+    _reach: dict | None = None,
 ) -> dict:
     r"""What cross-boundary connectivity is lost if the people in ``remove`` leave.
 
@@ -251,7 +253,8 @@ def removal_impact(
     touched = net.cross & (gone[net.edge_u] | gone[net.edge_v])
     cross_before = int(net.cross.sum())
 
-    eff = _efficiency_before_after(net, removed, efficiency_samples, seed)
+    eff = _efficiency_before_after(net, removed, efficiency_samples, seed,
+                                   _reach if efficiency_samples is None else None)
     return {
         "removed": [net.nodes[i] for i in removed],
         "attribute": attribute,
@@ -276,7 +279,8 @@ def removal_impact(
 
 
 def _efficiency_before_after(
-    net: _Network, removed: np.ndarray, samples: int | None, seed: int
+    net: _Network, removed: np.ndarray, samples: int | None, seed: int,
+    reach: dict | None = None,
 ) -> dict:
     r"""Global efficiency before and after the removal: exact (every person a source) up to
     :data:`EFFICIENCY_EXACT_MAX_NODES`, else estimated from a paired sample of sources.
@@ -294,6 +298,11 @@ def _efficiency_before_after(
     after and :math:`n' = n - |R|`. Each is a mean over a simple random sample, so unbiased,
     with the standard error of that mean (finite-population corrected); the change is paired,
     so its error is far smaller than either level's.
+
+    ``reach`` (pivot -> mean inverse distance, from the searches of sampled betweenness on the
+    same undirected network) supplies the sources and their values before: the pivots are a
+    uniform sample of everyone, so those who stay are a uniform sample of the people who stay,
+    and only the searches after the removal are left to do.
     """
     graph = to_igraph(net.G, net.index, directed=False)
     n = net.n
@@ -314,14 +323,22 @@ def _efficiency_before_after(
             "efficiency_after_standard_error": None,
             "efficiency_change_standard_error": None,
         }
-    rng = np.random.default_rng(seed)
     # Positions in the induced subgraph follow the order of ``keep``.
-    picked = np.sort(rng.choice(n_after, size=k, replace=False))
-    sources = keep[picked]
-    gone = (np.asarray(graph.harmonic_centrality(vertices=removed.tolist(), mode="all"))
-            if len(removed) else np.zeros(0))
-    b = np.asarray(graph.harmonic_centrality(vertices=sources.tolist(), mode="all"))
-    a = np.asarray(after_graph.harmonic_centrality(vertices=picked.tolist(), mode="all"))
+    position = np.full(n, -1, dtype=np.int64)
+    position[keep] = np.arange(n_after)
+    pivots = np.array([net.index[v] for v in reach or ()], dtype=np.int64)
+    pivots = pivots[position[pivots] >= 0]  # those who stay
+    if len(pivots) >= 2:
+        sources, picked = pivots, position[pivots]
+        b = np.array([reach[net.nodes[i]] for i in sources.tolist()], dtype=float)
+        k = len(sources)
+    else:
+        rng = np.random.default_rng(seed)
+        picked = np.sort(rng.choice(n_after, size=k, replace=False))
+        sources = keep[picked]
+        b = _harmonic(graph, sources)
+    gone = _harmonic(graph, removed)
+    a = _harmonic(after_graph, picked)
     share = n_after / n
     before = (gone.sum() + n_after * b.mean()) / n
     after = float(a.mean())
@@ -335,6 +352,21 @@ def _efficiency_before_after(
         "efficiency_after_standard_error": _mean_error(a, n_after),
         "efficiency_change_standard_error": _mean_error(a - share * b, n_after),
     }
+
+
+def _harmonic(graph, vertices: np.ndarray) -> np.ndarray:
+    """Normalised harmonic centrality of ``vertices`` (one search each, shared out over the
+    cores)."""
+    slots = list(enumerate(np.asarray(vertices, dtype=np.int64).tolist()))
+
+    def compute(part) -> np.ndarray:
+        out = np.zeros(len(slots))
+        if part:
+            where, which = zip(*part, strict=True)
+            out[list(where)] = graph.harmonic_centrality(vertices=list(which), mode="all")
+        return out
+
+    return split_sum(compute, slots, work=2 * len(slots) * max(graph.ecount(), 1))
 
 
 def _scaled(value: float | None, factor: float) -> float | None:
@@ -618,7 +650,8 @@ def key_person_risk(
                 "cross_weight_lost": float(impact["weight"][i]),
             }
         )
-    combined = removal_impact(G, [row["id"] for row in rows], attribute, seed=seed, _network=net)
+    combined = removal_impact(G, [row["id"] for row in rows], attribute, seed=seed, _network=net,
+                              _reach=getattr(bet, "pivot_reach", None))
     return {
         "attribute": attribute,
         "candidates": {"rule": rule, "count": len(chosen), "evaluated": len(chosen),
