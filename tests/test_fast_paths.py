@@ -268,3 +268,56 @@ def test_risk_efficiency_from_the_betweenness_searches_is_within_its_errors(spli
     assert abs(impact["efficiency_before"] - before) <= 4 * impact["efficiency_standard_error"]
     assert abs(impact["efficiency_change"] - (after - before)) <= 4 * impact[
         "efficiency_change_standard_error"]
+
+
+@pytest.mark.parametrize("directed", [False, True])
+@pytest.mark.parametrize("paths", ["hops", "weighted"])
+def test_shared_searches_over_every_node_sum_to_networkx(split_always, paths, directed):
+    """One search per pivot counts everyone's pairs and the pairs between the two groups; with
+    every node a pivot both add up to networkx's exact values."""
+    from kg.analysis import betweenness as B
+
+    G = nx.gnp_random_graph(110, 0.05, seed=9, directed=directed)
+    for u, v in G.edges():
+        G[u][v]["weight"] = float(2 ** ((u + v) % 3))
+        G[u][v]["distance"] = 1.0 / G[u][v]["weight"]
+    nodes, index = _fast.node_index(G)
+    a = np.array([v % 3 == 0 for v in nodes])
+    b = np.array([v % 3 == 1 for v in nodes])
+    net = B._PathGraph(G, index, paths=paths, weight="weight")
+    sums = B._shared_sums(net, np.arange(len(G)), a, b)
+    weight = "distance" if paths == "weighted" else None
+    scale = B._scale(len(G), normalized=True, directed=directed)
+    exact = nx.betweenness_centrality(G, weight=weight)
+    assert np.allclose(sums[0] * scale, [exact[v] for v in nodes], rtol=0, atol=1e-12)
+    subset = nx.betweenness_centrality_subset(
+        G, [v for v, x in zip(nodes, a, strict=True) if x],
+        [v for v, x in zip(nodes, b, strict=True) if x], normalized=True, weight=weight)
+    # Each pair between the groups is counted once, at one of its ends (networkx's normalised
+    # subset values do not halve undirected counts).
+    assert np.allclose((sums[4] + sums[7]) * scale, [subset[v] for v in nodes], rtol=0,
+                       atol=1e-12)
+
+
+def test_broker_betweenness_estimates_lie_within_their_errors(split_always):
+    from kg.analysis.betweenness import broker_betweenness
+
+    G = grouped(700, seed=11)
+    overall, between = broker_betweenness(G, "side", "a", "b", exact_max_nodes=100,
+                                          exact_max_sources=50, samples=250, seed=3)
+    assert not overall.exact and not between.exact and overall.pivot_reach
+    exact = nx.betweenness_centrality(G)
+    a = [v for v in G if G.nodes[v]["side"] == "a"]
+    b = [v for v in G if G.nodes[v]["side"] == "b"]
+    subset = nx.betweenness_centrality_subset(G, a, b, normalized=True)
+    for result, truth in ((overall, exact), (between, subset)):
+        judged = [v for v in G if result.standard_errors[v]]
+        off = sum(abs(result.values[v] - truth[v]) > 3 * result.standard_errors[v]
+                  for v in judged)
+        assert len(judged) > 500 and off / len(judged) < 0.1
+    # Small or exact cases are each function's own answer.
+    small_overall, small_between = broker_betweenness(G, "side", "a", "b")
+    assert small_overall.exact and small_between.exact
+    assert max(abs(small_between.values[v] - subset[v]) for v in G) < 1e-12
+    with pytest.raises(Exception, match="different"):
+        broker_betweenness(G, "side", "a", "a")

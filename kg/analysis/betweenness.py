@@ -66,6 +66,7 @@ __all__ = [
     "BetweennessResult",
     "between_groups_betweenness",
     "betweenness",
+    "broker_betweenness",
 ]
 
 #: Pivots used when a graph is too large for exact betweenness and no ``samples`` is given.
@@ -279,6 +280,7 @@ def _half(net: _PathGraph, dist: np.ndarray, targets: np.ndarray, reverse: bool)
         on = reached[tail] & (gap <= _LENGTH_RTOL * dist[head])
     else:
         on = reached[tail] & (dist[head] == dist[tail] + 1)
+    on = np.flatnonzero(on)
     tail, head = tail[on], head[on]
     if not len(tail):
         return np.zeros(n)
@@ -311,42 +313,61 @@ def _half_hops(net: _PathGraph, dist: np.ndarray, targets: np.ndarray,
     Path counts then need each level's arcs once, and the continuations ``b(h')`` only the
     arcs of nodes at least ``h'`` hops out, the only ones that use them.
     """
-    n = net.n
-    tail, head, _ = net.edges(reverse)
-    # Distances as small integers (16 bits sort fastest); an unreached node is -2, so no arc
-    # leads into or out of it.
-    reached = np.isfinite(dist)
-    small = not reached.any() or dist[reached].max() < np.iinfo(np.int16).max - 1
-    depth = np.where(reached, dist, -2).astype(np.int16 if small else np.int64)
-    on = depth[head] == depth[tail] + 1  # the shortest-path DAG
-    tail, head = tail[on], head[on]
-    if not len(tail):
-        return np.zeros(n)
-    # Stable, so arcs stay in the graph's order within a level.
-    by_level = np.argsort(depth[tail], kind="stable")
-    tail, head = tail[by_level], head[by_level]
-    order = np.argsort(depth, kind="stable")
-    order = order[depth[order] >= 0]  # reached nodes, nearest first
-    levels = int(depth[tail[-1]]) + 1  # the farthest node's distance
-    arc_from = np.searchsorted(depth[tail], np.arange(levels + 1))
-    node_from = np.searchsorted(depth[order], np.arange(levels + 2))
-    sigma = (depth == 0).astype(float)  # shortest paths from the pivot
-    for k in range(levels):
-        a, b = arc_from[k], arc_from[k + 1]
-        sigma += np.bincount(head[a:b], weights=sigma[tail[a:b]], minlength=n)
-    ends = np.zeros(n)
-    hit = targets & (sigma > 0)
-    ends[hit] = 1.0 / sigma[hit]
-    onward = ends  # b(h'), the continuations h' hops on, from h' = 1 up
-    shorter = np.zeros(n)  # sum of b(h') for h' < the node's distance
-    total = np.zeros(n)
-    for k in range(1, levels + 1):
-        a = arc_from[k - 1] if k == 1 else arc_from[k]
-        onward = np.bincount(tail[a:], weights=onward[head[a:]], minlength=n)
-        at = order[node_from[k]:node_from[k + 1]]  # the nodes k hops out
-        total[at] = sigma[at] * (shorter[at] + 0.5 * onward[at])
-        shorter += onward
-    return total
+    dag = _HopsDag(net, dist, reverse)
+    return dag.half(targets)
+
+
+class _HopsDag:
+    """One pivot's shortest-path DAG in hops, its levels and path counts (see
+    :func:`_half_hops`); :meth:`half` then counts the pairs with any set of targets."""
+
+    def __init__(self, net: _PathGraph, dist: np.ndarray, reverse: bool):
+        self.n = n = net.n
+        tail, head, _ = net.edges(reverse)
+        # Distances as small integers (16 bits sort fastest); an unreached node is -2, so no
+        # arc leads into or out of it.
+        reached = np.isfinite(dist)
+        small = not reached.any() or dist[reached].max() < np.iinfo(np.int16).max - 1
+        depth = np.where(reached, dist, -2).astype(np.int16 if small else np.int64)
+        # The DAG (positions, then take: several times faster than a boolean mask that keeps
+        # a scattered sixth of the arcs).
+        on = np.flatnonzero(depth[head] == depth[tail] + 1)
+        tail, head = tail[on], head[on]
+        self.empty = not len(tail)
+        if self.empty:
+            return
+        # Stable, so arcs stay in the graph's order within a level.
+        by_level = np.argsort(depth[tail], kind="stable")
+        self.tail, self.head = tail, head = tail[by_level], head[by_level]
+        order = np.argsort(depth, kind="stable")
+        self.order = order = order[depth[order] >= 0]  # reached nodes, nearest first
+        self.levels = levels = int(depth[tail[-1]]) + 1  # the farthest node's distance
+        self.arc_from = arc_from = np.searchsorted(depth[tail], np.arange(levels + 1))
+        self.node_from = np.searchsorted(depth[order], np.arange(levels + 2))
+        sigma = (depth == 0).astype(float)  # shortest paths from the pivot
+        for k in range(levels):
+            a, b = arc_from[k], arc_from[k + 1]
+            sigma += np.bincount(head[a:b], weights=sigma[tail[a:b]], minlength=n)
+        self.sigma = sigma
+
+    def half(self, targets: np.ndarray) -> np.ndarray:
+        n = self.n
+        if self.empty:
+            return np.zeros(n)
+        tail, head, sigma, order = self.tail, self.head, self.sigma, self.order
+        ends = np.zeros(n)
+        hit = targets & (sigma > 0)
+        ends[hit] = 1.0 / sigma[hit]
+        onward = ends  # b(h'), the continuations h' hops on, from h' = 1 up
+        shorter = np.zeros(n)  # sum of b(h') for h' < the node's distance
+        total = np.zeros(n)
+        for k in range(1, self.levels + 1):
+            a = self.arc_from[k - 1] if k == 1 else self.arc_from[k]
+            onward = np.bincount(tail[a:], weights=onward[head[a:]], minlength=n)
+            at = order[self.node_from[k]:self.node_from[k + 1]]  # the nodes k hops out
+            total[at] = sigma[at] * (shorter[at] + 0.5 * onward[at])
+            shorter += onward
+        return total
 
 
 def _contributions(net, pivots, sources, targets, *, as_source: bool, as_target: bool):
@@ -731,3 +752,160 @@ def between_groups_betweenness(
         sampled = (as_sources[0] + as_targets[0], as_sources[1] + as_targets[1],
                    as_sources[2] | as_targets[2], as_sources[3] & as_targets[3])
     return _estimated(net, nodes, sampled, scale, k, paths)
+
+
+def _shared_sums(net: _PathGraph, pivots, is_a: np.ndarray, is_b: np.ndarray) -> np.ndarray:
+    """One search per pivot (two on a directed graph), counted three ways.
+
+    Rows 0-2: the sums of :func:`_pivot_sums` for everyone's pairs; row 3 the pivots' harmonic
+    sums; rows 4-6 the same sums for the pairs (p, t), t in B, of the pivots p in A; rows 7-9
+    for the pairs (s, p), s in A, of the pivots p in B.
+    """
+    everyone = np.ones(net.n, dtype=bool)
+
+    def count(dist, targets, reverse, dag):
+        return dag.half(targets) if dag is not None else _half(net, dist, targets, reverse)
+
+    def add_up(part) -> np.ndarray:
+        out = np.zeros((10, net.n))
+        part = np.asarray(part, dtype=np.int64)
+        forward = net.distances(part, reverse=False)
+        backward = net.distances(part, reverse=True) if net.directed else None
+        for p in part.tolist():
+            _, dist = next(forward)
+            dag = None if net.weighted else _HopsDag(net, dist, False)
+            out[3, p] = np.sum(1.0 / dist[np.isfinite(dist) & (dist > 0)])
+            z = count(dist, everyone, False, dag)
+            rows = [(0, z)]
+            if is_a[p]:
+                rows.append((4, count(dist, is_b, False, dag)))
+            if net.directed:
+                _, back = next(backward)
+                back_dag = None if net.weighted else _HopsDag(net, back, True)
+                rows[0] = (0, z + count(back, everyone, True, back_dag))
+                if is_b[p]:
+                    rows.append((7, count(back, is_a, True, back_dag)))
+            else:
+                # Undirected: a pivot's pairs as a target are its pairs as a source reversed.
+                rows[0] = (0, 2.0 * z)
+                if is_b[p]:
+                    rows.append((7, count(dist, is_a, False, dag)))
+            for row, value in rows:
+                out[row] += value
+                out[row + 1] += value * value
+                out[row + 2] += value != 0
+        return out
+
+    sides = 2 if net.directed else 1
+    return split_sum(add_up, list(pivots), work=6 * sides * len(pivots) * max(net.forward.nnz, 1))
+
+
+def broker_betweenness(
+    G,
+    attribute: str,
+    source_group,
+    target_group,
+    *,
+    normalized: bool = True,
+    exact_max_nodes: int = 5000,
+    exact_max_sources: int = 2000,
+    samples: int | None = None,
+    seed: int = 0,
+    paths: str = "hops",
+    weight: str = "weight",
+) -> tuple[BetweennessResult, BetweennessResult]:
+    r"""Betweenness of every node and between two groups, from one set of searches.
+
+    The two rankings a broker question needs (:func:`betweenness` and
+    :func:`between_groups_betweenness`), computed together. Up to ``exact_max_nodes`` nodes, or
+    when the smaller group has at most ``exact_max_sources`` members, each is computed as by
+    its own function (exact where that one is exact). Otherwise both are estimated from the
+    same ``samples`` pivots, drawn uniformly from everyone as :func:`betweenness` draws them:
+    each pivot's search counts its pairs with everyone (the overall estimate, exactly as
+    :func:`betweenness` with the same ``seed``) and, when the pivot belongs to one of the two
+    groups, its pairs with the other group, each pair at its end farther from the node it
+    passes. The pivots that fell in group A are a simple random sample of A (and those in B of
+    B), so each side's estimate is unbiased with its own standard error, as in
+    :func:`between_groups_betweenness`, which instead draws ``samples`` pivots from each group:
+    for the cost of the overall searches alone, the between-groups errors are larger by about
+    the square root of ``samples`` over the pivots that fell in each group.
+    ``between.sample_size`` counts the pivots of both groups together.
+
+    Parameters
+    ----------
+    G : networkx.Graph or networkx.DiGraph
+    attribute : str
+        Node attribute defining the groups.
+    source_group, target_group
+        Two different values of ``attribute``.
+    normalized, exact_max_nodes, samples, seed, paths, weight
+        As for :func:`betweenness`.
+    exact_max_sources : int, default 2000
+        As for :func:`between_groups_betweenness`.
+
+    Returns
+    -------
+    (BetweennessResult, BetweennessResult)
+        The overall betweenness and the between-groups betweenness.
+
+    Raises
+    ------
+    InvalidParameter
+        As :func:`betweenness` and :func:`between_groups_betweenness`, and when the two groups
+        are the same.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.karate_club_graph()
+    >>> overall, between = broker_betweenness(G, "club", "Mr. Hi", "Officer")
+    >>> round(overall.values[0], 4), max(between.values, key=between.values.get)
+    (0.4376, 0)
+    """
+    check_graph(G)
+    _check_sizes("exact_max_nodes", exact_max_nodes, samples)
+    _check_sizes("exact_max_sources", exact_max_sources, samples)
+    _check_paths(paths, weight)
+    if source_group == target_group:
+        raise InvalidParameter("give two different groups to bridge")
+    groups = check_attribute(G, attribute)
+    a = _members(groups, source_group, attribute)
+    b = _members(groups, target_group, attribute)
+    nodes, index = node_index(G)
+    n = len(nodes)
+    k = min(samples if samples is not None else DEFAULT_SAMPLES, n)
+    options = dict(normalized=normalized, samples=samples, seed=seed, paths=paths, weight=weight)
+    if n <= exact_max_nodes or k >= n or n < 3 or min(len(a), len(b)) <= exact_max_sources:
+        overall = betweenness(G, exact_max_nodes=exact_max_nodes, **options)
+        between = between_groups_betweenness(
+            G, attribute, source_group, target_group,
+            exact_max_sources=n if n <= exact_max_nodes else exact_max_sources, **options)
+        return overall, between
+    net = _PathGraph(G, index, paths=paths, weight=weight)
+    scale = _scale(n, normalized=normalized, directed=net.directed)
+    # The pivots of betweenness(G, samples=k, seed=seed).
+    pivots = np.array([index[p] for p in random.Random(seed).sample(nodes, k)], dtype=np.int64)
+    is_a = np.zeros(n, dtype=bool)
+    is_a[[index[v] for v in a]] = True
+    is_b = np.zeros(n, dtype=bool)
+    is_b[[index[v] for v in b]] = True
+    sums = _shared_sums(net, pivots, is_a, is_b)
+    everyone = np.ones(n, dtype=bool)
+    reach = None
+    if not net.directed and not net.weighted:
+        reach = {nodes[p]: sums[3, p] / (n - 1) for p in pivots.tolist()}
+    overall = _estimated(net, nodes, _sample_total(net, pivots, everyone, sums[0:3]), scale, k,
+                         paths, reach)
+    in_a, in_b = pivots[is_a[pivots]], pivots[is_b[pivots]]
+    if min(len(in_a), len(in_b)) < 2:  # too few pivots fell in a group to say how far off
+        between = between_groups_betweenness(G, attribute, source_group, target_group,
+                                              exact_max_sources=exact_max_sources, **options)
+        return overall, between
+    as_sources = _sample_total(net, in_a, is_a, sums[4:7])
+    as_targets = _sample_total(net, in_b, is_b, sums[7:10])
+    # Given how many pivots fell in each group, the two are independent simple random samples
+    # of A and of B (strata of one sample of everyone): their estimates and variances add.
+    sampled = (as_sources[0] + as_targets[0], as_sources[1] + as_targets[1],
+               as_sources[2] | as_targets[2], as_sources[3] & as_targets[3])
+    between = _estimated(net, nodes, sampled, scale, len(in_a) + len(in_b), paths)
+    return overall, between
