@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import StoreDep, ViewerDep
 from api.responses import json_answer
-from api.routes.params import AsOf, Grouping, NetDep, Paths, Phase, SeedDep, Window
+from api.routes.params import AsOf, Grouping, NetDep, Paths, Phase, SeedDep, Top, Window
 from api.schemas import (
     AssetsAnswer,
     BrokersAnswer,
@@ -25,7 +25,6 @@ from kg.queries import analyses
 router = APIRouter(prefix="/analysis", tags=["analysis"])
 
 By = Grouping
-Top = Annotated[int, Query(ge=1, le=1000, description="How many to list")]
 
 
 @router.get(

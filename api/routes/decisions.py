@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import SettingsDep, StoreDep, ViewerDep
 from api.responses import json_answer
-from api.routes.params import AsOf, Grouping, NetDep, Phase, SeedDep, Window
+from api.routes.params import AsOf, Grouping, NetDep, Phase, SeedDep, Top, Window
 from api.schemas import DirectionAnswer, IntroductionsAnswer, ProfileAnswer
 from kg.queries import decisions
 from kg.survey.store import opted_out
@@ -17,7 +17,6 @@ from kg.survey.store import opted_out
 router = APIRouter(prefix="/analysis", tags=["analysis"])
 
 By = Grouping
-Top = Annotated[int, Query(ge=1, le=1000, description="How many to list")]
 
 
 @router.get(

@@ -8,7 +8,7 @@ from fastapi import Depends, Query
 
 from kg.analysis.projection import GROUP_ATTRIBUTES, LAYERS
 
-__all__ = ["AsOf", "Grouping", "NetDep", "Paths", "Phase", "SeedDep", "Window"]
+__all__ = ["AsOf", "Grouping", "NetDep", "Paths", "Phase", "SeedDep", "Top", "Window"]
 
 # The vocabularies are in the schema, so a value the schema allows is one the API accepts.
 Grouping = Annotated[
@@ -73,3 +73,4 @@ Paths = Annotated[
     Query(pattern="^(hops|weighted)$", description="Shortest paths count hops (default), or "
           "are weighted: a tie of weight w is a step of length 1/w (Newman 2001)"),
 ]
+Top = Annotated[int, Query(ge=1, le=1000, description="How many to list")]
