@@ -321,3 +321,40 @@ def test_broker_betweenness_estimates_lie_within_their_errors(split_always):
     assert max(abs(small_between.values[v] - subset[v]) for v in G) < 1e-12
     with pytest.raises(Exception, match="different"):
         broker_betweenness(G, "side", "a", "a")
+
+
+def test_betweenness_started_in_the_background_equals_networkx(monkeypatch):
+    from kg.analysis.betweenness import start_betweenness
+
+    G = grouped(300, seed=5)
+    pending = start_betweenness(G)
+    exact = nx.betweenness_centrality(G)  # computed here meanwhile
+    result = pending.result()
+    assert result.exact and max(abs(result.values[v] - exact[v]) for v in G) < 1e-12
+    sampled = start_betweenness(G, exact_max_nodes=100, samples=120, seed=4).result()
+    assert not sampled.exact and sampled.sample_size == 120 and sampled.pivot_reach
+    judged = [v for v in G if sampled.standard_errors[v]]
+    off = sum(abs(sampled.values[v] - exact[v]) > 3 * sampled.standard_errors[v] for v in judged)
+    assert off / len(judged) < 0.1
+    reach = nx.harmonic_centrality(G)
+    assert all(abs(x - reach[v] / (len(G) - 1)) < 1e-12 for v, x in sampled.pivot_reach.items())
+    # A child that fails, or none to be had: the answer is computed on .result() instead.
+    from kg.analysis import betweenness as module
+
+    parent, real = os.getpid(), module.betweenness
+
+    def fails_in_child(*args, **kwargs):
+        if os.getpid() != parent:
+            raise RuntimeError("the child fails")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, "betweenness", fails_in_child)
+    again = start_betweenness(G).result()
+    assert max(abs(again.values[v] - exact[v]) for v in G) < 1e-12
+
+    def no_process(compute, items):
+        raise OSError("no more processes")
+
+    monkeypatch.setattr(_fast, "_fork", no_process)
+    here = start_betweenness(G).result()
+    assert max(abs(here.values[v] - exact[v]) for v in G) < 1e-12

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import weakref
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from itertools import chain
 
@@ -109,7 +110,7 @@ def to_igraph(G, index: dict[Hashable, int], *, directed: bool | None = None) ->
         pairs = np.unique(np.stack([src, dst], axis=1), axis=0)
     else:
         pairs = np.zeros((0, 2), dtype=np.int64)
-    return ig.Graph(n=len(index), edges=pairs.tolist(), directed=directed)
+    return ig.Graph(n=len(index), edges=pairs, directed=directed)  # igraph reads the array
 
 
 def adjacency(G, index: dict[Hashable, int], *, weight: str | None = None) -> sp.csr_matrix:
@@ -256,6 +257,40 @@ def split_sum(
         for pid, reader, _ in children:  # on an error here: leave no child or pipe behind
             _reap(pid, reader)
     return total
+
+
+class Started:
+    """A computation running in a forked child (:func:`start`); :func:`finish` collects it."""
+
+    def __init__(self, child: tuple[int, int] | None):
+        self.child = child
+        # A computation never collected: its child is ended and reaped with this object.
+        self._reaper = weakref.finalize(self, _reap, *child) if child else None
+
+
+def start(compute: Callable[[Sequence], np.ndarray], items: Sequence) -> Started:
+    """Begin ``compute(items)`` in a forked child (one core), so this process can go on with
+    other work; :func:`finish` waits for it. Where processes cannot be forked, nothing starts
+    and :func:`finish` returns None (the caller computes it then)."""
+    if not hasattr(os, "fork"):
+        return Started(None)
+    try:
+        return Started(_fork(compute, items))
+    except OSError:  # no process to be had: computed when asked for
+        return Started(None)
+
+
+def finish(started: Started) -> np.ndarray | None:
+    """The float64 array the child computed, or None if it failed (or never started)."""
+    if started.child is None:
+        return None
+    pid, reader = started.child
+    started.child = None
+    started._reaper.detach()
+    with os.fdopen(reader, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    return np.frombuffer(data, dtype=float).copy() if status == 0 else None
 
 
 def _fork(compute: Callable[[Sequence], np.ndarray], part: Sequence) -> tuple[int, int]:

@@ -54,10 +54,12 @@ from kg.analysis._fast import (
     binary,
     check_attribute,
     check_graph,
+    finish,
     masked_product,
     node_index,
     split_sum,
 )
+from kg.analysis._fast import start as start_in_child
 from kg.errors import InvalidParameter
 
 __all__ = [
@@ -67,6 +69,7 @@ __all__ = [
     "between_groups_betweenness",
     "betweenness",
     "broker_betweenness",
+    "start_betweenness",
 ]
 
 #: Pivots used when a graph is too large for exact betweenness and no ``samples`` is given.
@@ -172,8 +175,8 @@ class _PathGraph:
         """Simple igraph copy with the step lengths as weights (None for hops)."""
         M = self.forward.tocoo()
         keep = M.row < M.col if not self.directed else np.ones(M.nnz, dtype=bool)
-        pairs = np.stack([M.row[keep], M.col[keep]], axis=1).tolist()
-        graph = ig.Graph(n=self.n, edges=pairs, directed=self.directed)
+        pairs = np.stack([M.row[keep], M.col[keep]], axis=1)
+        graph = ig.Graph(n=self.n, edges=pairs, directed=self.directed)  # igraph reads arrays
         return graph, (M.data[keep].tolist() if self.weighted else None)
 
     def distances(self, pivots: np.ndarray, reverse: bool):
@@ -909,3 +912,80 @@ def broker_betweenness(
                as_sources[2] | as_targets[2], as_sources[3] & as_targets[3])
     between = _estimated(net, nodes, sampled, scale, len(in_a) + len(in_b), paths)
     return overall, between
+
+
+class _Pending:
+    """A betweenness computed in a forked child while the caller does other work."""
+
+    def __init__(self, G, nodes: list, started, kwargs: dict):
+        self._G, self._nodes, self._started, self._kwargs = G, nodes, started, kwargs
+        self._result: BetweennessResult | None = None
+
+    def result(self) -> BetweennessResult:
+        """The betweenness (waits for the child; computed here if the child failed)."""
+        if self._result is None:
+            data = finish(self._started)
+            self._result = (_unpack(self._nodes, data, self._kwargs.get("paths", "hops"))
+                            if data is not None else betweenness(self._G, **self._kwargs))
+        return self._result
+
+
+def start_betweenness(G, **kwargs) -> _Pending:
+    """Start :func:`betweenness` (same arguments) in a forked child, on one core, so the caller
+    can answer other questions meanwhile; ``.result()`` waits for it.
+
+    Where processes cannot be forked the computation happens at ``.result()``. The child's
+    answer is the same :class:`BetweennessResult` :func:`betweenness` returns (tested against
+    networkx), sent back as arrays; if the child fails it is computed again on ``.result()``.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> pending = start_betweenness(nx.karate_club_graph())
+    >>> round(pending.result().values[0], 4)
+    0.4376
+    """
+    check_graph(G)
+    nodes = list(G.nodes())
+
+    def compute(_) -> np.ndarray:
+        # In the child both cores are the parent's to share: no further split.
+        import kg.analysis._fast as fast
+
+        fast.PARALLEL_MIN_WORK = float("inf")
+        return _pack(nodes, betweenness(G, **kwargs))
+
+    return _Pending(G, nodes, start_in_child(compute, [0]), kwargs)
+
+
+def _pack(nodes: list, result: BetweennessResult) -> np.ndarray:
+    n = len(nodes)
+    values = np.array([result.values[v] for v in nodes], dtype=float)
+    errors = (np.array([np.nan if result.standard_errors[v] is None
+                        else result.standard_errors[v] for v in nodes], dtype=float)
+              if result.standard_errors is not None else np.full(n, np.nan))
+    index = {v: i for i, v in enumerate(nodes)}
+    reach = result.pivot_reach or {}
+    head = [float(result.exact), -1.0 if result.sample_size is None else result.sample_size,
+            np.nan if result.error_estimate is None else result.error_estimate,
+            float(result.standard_errors is not None), float(result.pivot_reach is not None),
+            float(len(reach))]
+    return np.concatenate([head, values, errors, [index[v] for v in reach],
+                           list(reach.values())]).astype(float)
+
+
+def _unpack(nodes: list, data: np.ndarray, paths: str) -> BetweennessResult:
+    n = len(nodes)
+    exact, size, error, has_errors, has_reach, m = data[:6].tolist()
+    values, errors = data[6:6 + n], data[6 + n:6 + 2 * n]
+    rest = data[6 + 2 * n:]
+    m = int(m)
+    reach = ({nodes[int(i)]: float(x) for i, x in zip(rest[:m].tolist(), rest[m:].tolist(),
+                                                       strict=True)}
+             if has_reach else None)
+    return BetweennessResult(
+        dict(zip(nodes, values.tolist(), strict=True)), bool(exact),
+        None if size < 0 else int(size), None if np.isnan(error) else float(error),
+        {v: (None if np.isnan(e) else e) for v, e in zip(nodes, errors.tolist(), strict=True)}
+        if has_errors else None,
+        paths, reach)

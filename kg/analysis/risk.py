@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Iterable
 
+import igraph as ig
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components, depth_first_order
@@ -41,7 +42,6 @@ from kg.analysis._fast import (
     json_float,
     node_index,
     split_sum,
-    to_igraph,
 )
 from kg.analysis.betweenness import betweenness
 from kg.errors import InvalidParameter, NotFound
@@ -304,7 +304,8 @@ def _efficiency_before_after(
     uniform sample of everyone, so those who stay are a uniform sample of the people who stay,
     and only the searches after the removal are left to do.
     """
-    graph = to_igraph(net.G, net.index, directed=False)
+    # The network's own tie arrays (each pair once): no second walk over the networkx graph.
+    graph = ig.Graph(n=net.n, edges=np.stack([net.edge_u, net.edge_v], axis=1))
     n = net.n
     k = EFFICIENCY_SAMPLES if samples is None else samples
     keep = np.setdiff1d(np.arange(n), removed)
