@@ -158,6 +158,16 @@ def test_snapshot_file_is_used_only_for_the_store_it_was_read_from(demo_store):
     assert snapshots._load(path, identity, fresh.window) is not None
 
 
+def test_snapshot_files_are_bounded_by_the_least_recently_used(demo_store, monkeypatch):
+    monkeypatch.setattr(snapshots, "MAX_FILES", 2)
+    folder = demo_store.path.with_name(demo_store.path.name + ".snapshots")
+    for window in ("2016-01-01:2016-12-31", "2017-01-01:2017-12-31", "2018-01-01:2018-12-31"):
+        snapshots.clear_cache()
+        snapshots.load_snapshot(demo_store, window=window)
+    names = sorted(f.name for f in folder.glob("r*.npz"))
+    assert len(names) == 2 and not any("2016-01-01" in name for name in names)
+
+
 def test_an_unwritable_folder_only_means_no_file(demo_store, monkeypatch):
     snapshots.clear_cache()
     monkeypatch.setattr(snapshots, "_folder", lambda store: demo_store.path / "not-a-folder")

@@ -150,6 +150,9 @@ def load_snapshot(
 
 #: Bumped whenever the layout of a snapshot file changes: files of another format are ignored.
 DISK_FORMAT = 1
+#: Snapshot files kept beside a store (periods of the current revision), the least recently
+#: used removed first: a large partnership's file is about 150 MB.
+MAX_FILES = 6
 
 
 def _read(store: GraphStore, start: date | None, end: date | None) -> GraphSnapshot:
@@ -186,6 +189,7 @@ def _load(path: Path, identity: tuple, window: tuple) -> GraphSnapshot | None:
     try:
         with np.load(path, allow_pickle=False) as npz:
             arrays = {name: npz[name] for name in npz.files}
+        os.utime(path)  # recently used: kept when older periods' files are removed
         meta = orjson.loads(arrays.pop("meta").tobytes())
         if (meta.get("format") != DISK_FORMAT or tuple(meta["identity"]) != tuple(identity)
                 or meta["window"] != [d.isoformat() if d else None for d in window]):
@@ -229,10 +233,15 @@ def _save(folder: Path, snap) -> None:
             np.savez(out, **arrays)
         os.replace(writing, folder / name)
         writing = None
+        kept = []
         for old in folder.glob("r*_*.npz"):
             revision = old.name[1:].split("_", 1)[0]
             if revision.isdigit() and int(revision) < identity[0]:
                 old.unlink(missing_ok=True)
+            else:
+                kept.append((old.stat().st_mtime, old))
+        for _, old in sorted(kept, key=lambda x: x[0], reverse=True)[MAX_FILES:]:
+            old.unlink(missing_ok=True)
     except OSError:
         # A read-only or full disk: the snapshot still serves this process.
         if writing is not None:
