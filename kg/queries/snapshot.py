@@ -45,7 +45,7 @@ __all__ = [
 ]
 
 #: Values that are whole networks: at most this many are kept.
-LARGE = frozenset({"snapshot", "person_graph", "tie_graph", "betweenness"})
+LARGE = frozenset({"snapshot", "person_graph", "tie_graph", "betweenness", "broker_betweenness"})
 MAX_LARGE = 6
 MAX_SMALL = 512
 MAX_SMALL_BYTES = 256 * 1024 * 1024
