@@ -40,15 +40,20 @@ def _empty(counts: dict) -> bool:
 def test_an_import_killed_at_random_moments_is_all_or_nothing(small_bundle, tmp_path,
                                                               full_counts):
     rng = random.Random(20261130)
+    # One kill before Python has started, kills spread over the import, and one run left to
+    # finish: whatever the machine's speed, both ends are seen and every kill in between must
+    # leave one of them.
+    delays = [0.02] + sorted(rng.uniform(0.2, 3.0) for _ in range(4)) + [None]
     outcomes = set()
-    for attempt in range(6):
+    for attempt, delay in enumerate(delays):
         path = tmp_path / f"kg-{attempt}.sqlite"
         SQLiteStore(path).close()  # the store exists, empty, before the import starts
         proc = subprocess.Popen([sys.executable, "-c", IMPORT, str(path), str(small_bundle)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.3, 3.0))
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGKILL)
+        if delay is not None:
+            time.sleep(delay)
+            if proc.poll() is None:
+                os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         with sqlite3.connect(path) as conn:
             assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -56,7 +61,6 @@ def test_an_import_killed_at_random_moments_is_all_or_nothing(small_bundle, tmp_
             counts = store.counts()
         assert _empty(counts) or counts == full_counts, f"half-written after kill {attempt}"
         outcomes.add("before" if _empty(counts) else "after")
-    # The delays straddle the import, so both outcomes are seen (else the test proves little).
     assert outcomes == {"before", "after"}
 
 
