@@ -1,6 +1,6 @@
 """What the demo partnership is made of: boroughs, sectors, professions, titles, forums, names.
 
-Modelled on the seed studies (see ``../shared/DOMAIN.md``): three boroughs served by one acute
+Modelled on the seed studies (see ``docs/domain.md``): three boroughs served by one acute
 trust, one community trust, one mental health trust and one commissioner, each borough with its
 own adult social care department, GP practices and voluntary organisations.
 """
