@@ -29,6 +29,7 @@ def run_server(settings: Settings, host: str, port: int) -> None:
     console.print(
         f"\nCarebridge API on [bold]{base}[/bold] (store: {settings.backend}, "
         f"{settings.data_dir if settings.backend == 'sqlite' else settings.neo4j_uri})\n"
+        f"  start here     {base}/\n"
         f"  board report   {base}/report\n"
         f"  network map    {base}/maps/network\n"
         f"  bridges map    {base}/maps/bridges?by=sector&between=acute&between=community\n"

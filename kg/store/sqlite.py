@@ -14,9 +14,7 @@ are built only for the types a caller reads.
 from __future__ import annotations
 
 import sqlite3
-import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -25,6 +23,7 @@ import orjson
 
 from kg.errors import StoreError
 from kg.model import REL_ENDPOINTS, Node, NodeLabel, Relationship, RelType
+from kg.store._connections import ThreadConnections
 from kg.store.base import GraphSnapshot, GraphStore, Progress, WriteResult, check_property_name
 
 __all__ = ["SQLiteStore"]
@@ -300,7 +299,7 @@ class ColumnarSnapshot(GraphSnapshot):
         return self._columns.get(rel_type)
 
 
-class SQLiteStore(GraphStore):
+class SQLiteStore(ThreadConnections, GraphStore):
     """A graph store in one SQLite file (created with its folder if absent).
 
     Parameters
@@ -314,9 +313,7 @@ class SQLiteStore(GraphStore):
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
-        self._lock = threading.Lock()
+        self._init_connections(("cache_size=-200000",))  # 200 MB page cache for big imports
         conn = None
         try:
             conn = self._conn()
@@ -334,44 +331,6 @@ class SQLiteStore(GraphStore):
             raise StoreError(
                 f"{self.path} has schema version {found}; this Carebridge reads {SCHEMA_VERSION}"
             )
-
-    # -- connections ----------------------------------------------------------------------
-    def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(
-                self.path, timeout=60, isolation_level=None, check_same_thread=False
-            )
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA busy_timeout=60000")
-            conn.execute("PRAGMA cache_size=-200000")  # 200 MB page cache for big imports
-            self._local.conn = conn
-            with self._lock:
-                self._connections.append(conn)
-        return conn
-
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        else:
-            conn.execute("COMMIT")
-
-    @contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
-        """A read transaction: every query inside sees the same committed state."""
-        conn = self._conn()
-        conn.execute("BEGIN")
-        try:
-            yield conn
-        finally:
-            conn.execute("COMMIT")
 
     @staticmethod
     def _schema_version(conn: sqlite3.Connection) -> int | None:
@@ -653,13 +612,3 @@ class SQLiteStore(GraphStore):
 
     def revision(self) -> int:
         return self._revision(self._conn())
-
-    def close(self) -> None:
-        with self._lock:
-            for conn in self._connections:
-                try:
-                    conn.close()
-                except sqlite3.ProgrammingError:  # closed from another thread already
-                    pass
-            self._connections.clear()
-        self._local = threading.local()

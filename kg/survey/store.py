@@ -19,9 +19,7 @@ import hashlib
 import os
 import secrets
 import sqlite3
-import threading
-from collections.abc import Callable, Collection, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -30,6 +28,7 @@ from pathlib import Path
 import orjson
 
 from kg.errors import InvalidParameter, NotFound, StoreError
+from kg.store._connections import ThreadConnections
 from kg.survey.definition import SurveyDefinition, parse_definition
 from kg.survey.errors import SurveyClosed, SurveyError, SurveyNotOpen
 from kg.survey.roster import RosterEntry
@@ -188,7 +187,7 @@ class Answer:
     value: str | None
 
 
-class SurveyStore:
+class SurveyStore(ThreadConnections):
     """The survey state in one SQLite file (created, with its folder, when absent).
 
     Parameters
@@ -204,9 +203,7 @@ class SurveyStore:
         if not self.path.exists():
             # owner-only from the first byte: answers are personal data
             os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
-        self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
-        self._lock = threading.Lock()
+        self._init_connections()
         try:
             conn = self._conn()
             conn.executescript(f"BEGIN IMMEDIATE;{_SCHEMA}COMMIT;")
@@ -220,48 +217,6 @@ class SurveyStore:
     def in_data_dir(cls, data_dir: str | Path) -> SurveyStore:
         """The survey store of a data folder (``KG_DATA_DIR``)."""
         return cls(Path(data_dir) / FILENAME)
-
-    # -- connections ----------------------------------------------------------------------
-    def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, timeout=60, isolation_level=None,
-                                   check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA busy_timeout=60000")
-            self._local.conn = conn
-            with self._lock:
-                self._connections.append(conn)
-        return conn
-
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        else:
-            conn.execute("COMMIT")
-
-    @contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
-        conn = self._conn()
-        conn.execute("BEGIN")
-        try:
-            yield conn
-        finally:
-            conn.execute("COMMIT")
-
-    def close(self) -> None:
-        with self._lock:
-            for conn in self._connections:
-                conn.close()
-            self._connections.clear()
-        self._local = threading.local()
 
     def __enter__(self) -> SurveyStore:
         return self
