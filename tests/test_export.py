@@ -21,12 +21,12 @@ import stat
 import threading
 import xml.etree.ElementTree as ET
 from collections import Counter
-from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 
 import networkx as nx
 import pytest
+from bundle_reading import present, read_rows
 
 from kg.analysis.brokers import structural_holes
 from kg.analysis.export import (
@@ -395,30 +395,6 @@ def test_export_arguments_are_checked():
 
 
 # -- the small demo partnership -------------------------------------------------------------
-def read_rows(bundle: Path, name: str) -> list[dict]:
-    with open(bundle / name, newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(row for row in f if not row.startswith("#")))
-
-
-def present(bundle: Path, lo: str | None, hi: str | None) -> set[str]:
-    """People with a role, forum attendance or tie overlapping [lo, hi], read from the CSVs."""
-    lo_d = date.fromisoformat(lo) if lo else date.min
-    hi_d = date.fromisoformat(hi) if hi else date.max
-
-    def overlaps(row):
-        start = date.fromisoformat(row["start"]) if row.get("start") else date.min
-        end = date.fromisoformat(row["end"]) if row.get("end") else date.max
-        return start <= hi_d and end >= lo_d
-
-    people = {r["id"] for r in read_rows(bundle, "people.csv")}
-    out = {r["person_id"] for name in ("roles.csv", "attendance.csv")
-           for r in read_rows(bundle, name) if overlaps(r)}
-    for r in read_rows(bundle, "ties.csv"):
-        if overlaps(r):
-            out.update((r["source_id"], r["target_id"]))
-    return out & people
-
-
 @pytest.fixture(scope="module")
 def demo(small_bundle, tmp_path_factory):
     data = tmp_path_factory.mktemp("kg-data")

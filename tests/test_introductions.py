@@ -10,6 +10,7 @@ import random
 import networkx as nx
 import numpy as np
 import pytest
+from bundle_reading import in_post
 
 from kg.analysis.introductions import suggest_introductions
 from kg.errors import InvalidParameter
@@ -273,16 +274,6 @@ def demo(small_bundle, tmp_path_factory):
     store.close()
 
 
-def in_post_on(bundle, day: str) -> set:
-    """People with a role in roles.csv covering ``day``, read from the file."""
-    import csv
-
-    with open(bundle / "roles.csv", newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader(line for line in f if not line.startswith("#")))
-    return {r["person_id"] for r in rows
-            if (r["start"] or "0001-01-01") <= day <= (r.get("end") or "9999-12-31")}
-
-
 def test_service_names_only_people_in_post_and_measures_gains_on_the_period_network(demo):
     from kg.queries import analyses, decisions
 
@@ -290,7 +281,7 @@ def test_service_names_only_people_in_post_and_measures_gains_on_the_period_netw
     r = decisions.introductions(store, by="sector", between=("acute", "community"), top=5)
     period = analyses.current_period(store)
     assert r["parameters"]["period"] == period.as_dict()
-    staff = in_post_on(bundle, period.in_post_on.isoformat())
+    staff = in_post(bundle, period.in_post_on.isoformat())
     G = analyses.person_graph(store)
     side_a, side_b = sides(G, "sector", "acute", "community")
     assert len(r["introductions"]) == 5

@@ -3,11 +3,10 @@ attendance counts, checked against the bundle's CSV files and hand-built cases."
 
 from __future__ import annotations
 
-import csv
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
+from bundle_reading import day, in_post, read_rows
 
 from kg.analysis.projection import person_attributes, person_network
 from kg.errors import InvalidParameter, NotFound
@@ -20,25 +19,6 @@ from kg.store.base import GraphSnapshot
 from kg.store.sqlite import SQLiteStore
 
 TODAY = date(2026, 11, 30)
-
-
-def rows(bundle: Path, name: str) -> list[dict]:
-    with open(bundle / name, newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(r for r in f if not r.startswith("#")))
-
-
-def d(text: str) -> date | None:
-    return date.fromisoformat(text) if text else None
-
-
-def in_post_by_hand(bundle: Path, on: date) -> set[str]:
-    """People with a role in roles.csv whose dates cover ``on``, read straight from the CSV."""
-    out = set()
-    for r in rows(bundle, "roles.csv"):
-        start, end = d(r["start"]) or date.min, d(r.get("end", "")) or date.max
-        if start <= on <= end:
-            out.add(r["person_id"])
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -65,22 +45,22 @@ def test_latest_date_is_the_latest_date_not_in_the_future(store):
 
 def test_default_period_is_the_latest_phase_up_to_the_latest_date(demo, small_bundle):
     dates = [x for name in ("roles.csv", "attendance.csv", "ties.csv", "asset_links.csv")
-             for r in rows(small_bundle, name)
-             for x in (d(r.get("start", "")), d(r.get("end", "")), d(r.get("date", "")))
+             for r in read_rows(small_bundle, name)
+             for x in (day(r.get("start", "")), day(r.get("end", "")), day(r.get("date", "")))
              if x and x <= TODAY]
     latest = max(dates)
-    phase = max(rows(small_bundle, "phases.csv"), key=lambda p: p["start"])
+    phase = max(read_rows(small_bundle, "phases.csv"), key=lambda p: p["start"])
     p = resolve_period(demo, today=TODAY)
     assert (p.rule, p.phase) == ("latest phase", phase["id"])
-    assert p.start == d(phase["start"])
-    assert p.end == min(d(phase["end"]), latest) and p.as_of == latest
+    assert p.start == day(phase["start"])
+    assert p.end == min(day(phase["end"]), latest) and p.as_of == latest
     assert phase["name"] in p.label and p.start.isoformat() in p.label
 
 
 def test_other_periods_and_bad_input(demo, small_bundle):
-    ph2 = next(r for r in rows(small_bundle, "phases.csv") if r["id"] == "PH2")
+    ph2 = next(r for r in read_rows(small_bundle, "phases.csv") if r["id"] == "PH2")
     p = resolve_period(demo, phase=ph2["name"].upper(), today=TODAY)
-    assert (p.start, p.end, p.phase) == (d(ph2["start"]), d(ph2["end"]), "PH2")
+    assert (p.start, p.end, p.phase) == (day(ph2["start"]), day(ph2["end"]), "PH2")
     p = resolve_period(demo, window="all", today=TODAY)
     assert (p.start, p.end, p.rule) == (None, None, "whole history")
     p = resolve_period(demo, window="2015-01-01:2015-12-31", today=TODAY)
@@ -106,8 +86,8 @@ def test_without_phases_now_is_the_year_to_the_latest_date(store):
 
 def test_current_rankings_name_no_leaver(demo, small_bundle):
     period = A.current_period(demo)
-    here = in_post_by_hand(small_bundle, period.in_post_on)
-    everyone = {r["id"] for r in rows(small_bundle, "people.csv")}
+    here = in_post(small_bundle, period.in_post_on)
+    everyone = {r["id"] for r in read_rows(small_bundle, "people.csv")}
     G = A.person_graph(demo)
     assert any(v not in here for v in G), "the demo's latest phase should hold some leavers"
     named = [r["id"] for r in A.brokers(demo, by="sector", between=("acute", "community"),
@@ -128,7 +108,7 @@ def test_current_rankings_name_no_leaver(demo, small_bundle):
 
 def test_whole_history_names_leavers_and_flags_them(demo, small_bundle):
     period = A.current_period(demo, window="all")
-    here = in_post_by_hand(small_bundle, period.in_post_on)
+    here = in_post(small_bundle, period.in_post_on)
     rows_ = A.brokers(demo, top=40, window="all")["brokers"]
     assert rows_ and all(r["in_post"] == (r["id"] in here) for r in rows_)
     assert any(not r["in_post"] for r in rows_)
@@ -172,7 +152,7 @@ def test_hybrid_means_hybrid_middle_manager_by_hand():
     assert [a[f"P{i}"]["hybrid_any"] for i in range(6)] == [True, True, True, True, False, False]
 
 
-def test_in_post_by_hand():
+def test_in_post():
     y = date
     snap = _snapshot([
         [("clinical", "frontline", y(2015, 1, 1), y(2016, 12, 31))],           # left
@@ -225,10 +205,10 @@ def test_maps_name_the_forums_people_attend_in_the_period(demo, small_bundle):
     from kg.queries import maps
 
     period = A.current_period(demo)
-    names = {r["id"]: r["name"] for r in rows(small_bundle, "forums.csv")}
-    attended = {r["forum_id"] for r in rows(small_bundle, "attendance.csv")
-                if (d(r.get("start", "")) or date.min) <= period.end
-                and (d(r.get("end", "")) or date.max) >= period.start}
+    names = {r["id"]: r["name"] for r in read_rows(small_bundle, "forums.csv")}
+    attended = {r["forum_id"] for r in read_rows(small_bundle, "attendance.csv")
+                if (day(r.get("start", "")) or date.min) <= period.end
+                and (day(r.get("end", "")) or date.max) >= period.start}
     data = page_data(maps.network(demo))
     shown = {f["id"]: f["name"] for f in data["forums"]}
     assert set(shown) == attended  # the forums of the period, by name
@@ -239,14 +219,14 @@ def test_a_persons_record_lists_their_history_and_measures_now(demo, small_bundl
     from kg.queries.people import person_detail
 
     period = A.current_period(demo)
-    here = in_post_by_hand(small_bundle, period.in_post_on)
+    here = in_post(small_bundle, period.in_post_on)
     G = A.person_graph(demo)
     gone = next(v for v in G if v not in here)  # active in the period, left by its end
     for pid in (gone, next(v for v in G if v in here)):
         found = person_detail(demo, pid)
-        want = [r for r in rows(small_bundle, "roles.csv") if r["person_id"] == pid]
+        want = [r for r in read_rows(small_bundle, "roles.csv") if r["person_id"] == pid]
         assert sorted(r["title"] for r in found["roles"]) == sorted(r["title"] for r in want)
-        ties = rows(small_bundle, "ties.csv")
+        ties = read_rows(small_bundle, "ties.csv")
         assert found["ties"] == {"out": sum(t["source_id"] == pid for t in ties),
                                  "in": sum(t["target_id"] == pid for t in ties)}
         assert found["metrics"]["in_post"] == (pid in here)

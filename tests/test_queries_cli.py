@@ -13,12 +13,11 @@ import json
 import math
 import shutil
 import sys
-from datetime import date
-from pathlib import Path
 from types import SimpleNamespace
 
 import networkx as nx
 import pytest
+from bundle_reading import in_post, present, read_rows
 from typer.testing import CliRunner
 
 from kg.cli import app, main
@@ -32,38 +31,6 @@ from kg.store.sqlite import SQLiteStore
 COMMUNITY_KINDS = {"community_of_practice", "organisational_cluster", "cross_boundary_network"}
 ROLES = {"coordinator", "itinerant", "representative", "gatekeeper", "liaison"}
 PHASE3 = ("2016-07-01", "2017-12-31")  # PH3 in the demo's phases.csv, read back in a test
-
-
-def read_rows(bundle: Path, name: str) -> list[dict]:
-    with open(bundle / name, newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(row for row in f if not row.startswith("#")))
-
-
-def present(bundle: Path, lo: str | None, hi: str | None) -> set[str]:
-    """People with a role, forum attendance or tie overlapping [lo, hi], read from the CSVs."""
-    lo_d = date.fromisoformat(lo) if lo else date.min
-    hi_d = date.fromisoformat(hi) if hi else date.max
-
-    def overlaps(row):
-        start = date.fromisoformat(row["start"]) if row.get("start") else date.min
-        end = date.fromisoformat(row["end"]) if row.get("end") else date.max
-        return start <= hi_d and end >= lo_d
-
-    people = {r["id"] for r in read_rows(bundle, "people.csv")}
-    out = {r["person_id"] for name in ("roles.csv", "attendance.csv")
-           for r in read_rows(bundle, name) if overlaps(r)}
-    for r in read_rows(bundle, "ties.csv"):
-        if overlaps(r):
-            out.update((r["source_id"], r["target_id"]))
-    return out & people
-
-
-def in_post(bundle: Path, on: str) -> set[str]:
-    """People with a role in roles.csv covering the date ``on``."""
-    day = date.fromisoformat(on)
-    return {r["person_id"] for r in read_rows(bundle, "roles.csv")
-            if date.fromisoformat(r["start"] or "0001-01-01") <= day
-            <= date.fromisoformat(r.get("end") or "9999-12-31")}
 
 
 def top_by(G: nx.Graph, k: int) -> list:
