@@ -23,7 +23,7 @@ Examples
 >>> label("profession", "art_therapist")  # not in the table: made readable
 'Art therapist'
 >>> label("hybrid", True), label("sector", None)
-('Hybrid role', 'Not recorded')
+('Hybrid middle manager', 'Not recorded')
 >>> in_sentence("sector", "community"), plural("community_kind", "community_of_practice")
 ('community health services', 'communities of practice')
 >>> colours("sector", ["acute", "hospice"])["acute"]
@@ -66,7 +66,7 @@ ATTRIBUTE_LABELS = {
     "band": "Band",
     "role_kind": "Kind of role",
     "level": "Level",
-    "hybrid": "Hybrid clinical-managerial role",
+    "hybrid": "Hybrid middle manager",
     "community": "Community",
     "community_kind": "Kind of community",
     "forum_kind": "Kind of forum",
@@ -103,7 +103,8 @@ VALUE_LABELS: dict[str, dict] = {
         "senior": "Senior manager",
         "executive": "Executive",
     },
-    "hybrid": {True: "Hybrid role", False: "Not hybrid"},
+    # the rule is kg.analysis.projection.person_attributes: hybrid clinical-managerial, middle level
+    "hybrid": {True: "Hybrid middle manager", False: "Not a hybrid middle manager"},
     "forum_kind": {
         "board": "Board",
         "mdt": "Multidisciplinary team (MDT)",
@@ -273,9 +274,9 @@ def _table(attribute: str, value) -> dict:
 def label(attribute: str, value) -> str:
     """The words for ``value`` of ``attribute`` (see the module docstring).
 
-    Missing values read :data:`UNKNOWN_LABEL`; booleans of ``hybrid`` read "Hybrid role" and
-    "Not hybrid"; codes of the closed vocabularies and known professions read their table entry
-    (case-insensitively); anything else is made readable.
+    Missing values read :data:`UNKNOWN_LABEL`; booleans of ``hybrid`` read "Hybrid middle
+    manager" and "Not a hybrid middle manager"; codes of the closed vocabularies and known
+    professions read their table entry (case-insensitively); anything else is made readable.
     """
     if _is_missing(value):
         return UNKNOWN_LABEL

@@ -406,7 +406,8 @@ def test_labels_have_one_home_and_read_as_words():
     assert label("asset_kind", "case_study") == "Case study"
     assert label("tie_kind", "referral") == "Referral"
     assert label("community_kind", "cross_boundary_network") == "Cross-boundary network"
-    assert label("hybrid", True) == "Hybrid role" and label("hybrid", "false") == "Not hybrid"
+    assert label("hybrid", True) == "Hybrid middle manager"
+    assert label("hybrid", "false") == "Not a hybrid middle manager"
     assert label("sector", None) == label("sector", "") == "Not recorded"
     assert attribute_label("role_kind") == "Kind of role"
     assert attribute_label("shoe_size") == "Shoe size"
@@ -633,3 +634,11 @@ def test_to_pyvis_builds_the_same_map(graph):
         to_pyvis(data, color_by="shoe_size")
     with pytest.raises(InvalidParameter):
         to_pyvis("<html>not a map</html>")
+
+
+def test_the_panel_shows_the_measure_as_every_page_does(graph):
+    metric = nx.betweenness_centrality(graph)
+    data = page_data(network_map(graph, size_by=metric, size_label="betweenness"))
+    top = max(metric, key=metric.get)
+    node = next(n for n in data["nodes"] if n["key"] == top)
+    assert node["ms"] == f"{100 * metric[top]:.1f}%"  # "6.2%", never "0.0619"

@@ -375,6 +375,7 @@ def person_map_data(
         }
         if node in place:
             entry["m"] = float(f"{float(size_by[node]):.4g}")
+            entry["ms"] = measure_text(size_label, size_by[node])  # as every page writes it
             entry["mr"] = place[node]
         if node in rings:
             entry["ring"] = True

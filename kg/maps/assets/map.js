@@ -421,7 +421,8 @@
     section("Measures");
     var measures = el("ul");
     if (data.measure && n.m !== undefined) {
-      var item = el("li", data.measure.label + ": " + Number(n.m).toPrecision(3) + ", " +
+      var shown = n.ms !== undefined ? n.ms : Number(n.m).toPrecision(3);
+      var item = el("li", data.measure.label + ": " + shown + ", " +
                     (n.mr === 1 ? "the" : "the " + ordinal(n.mr)) + " highest of " + countMeasured());
       if (data.measure.words) { item.appendChild(el("div", data.measure.words, "cb-muted")); }
       measures.appendChild(item);
