@@ -34,18 +34,22 @@ def finding(data: dict, notes: list) -> dict | None:
     a, b = data["parameters"]["between"]
     names = data["names"]["groups"]
     rows = r["introductions"][:SHOWN]
-    pairs = [f"{person(data, x['id_a'])} and {person(data, x['id_b'])} "
-             f"({_introducer(data, x)})" for x in rows]
-    headline = (f"These {len(rows)} introductions would do most to shorten the routes between "
-                f"{group_label(by, a, names)} and {group_label(by, b, names)}: "
+    pairs = [f"{person(data, x['id_a'])} with {person(data, x['id_b'])}" for x in rows]
+    count = {1: "One introduction", 2: "Two introductions", 3: "Three introductions"}[len(rows)]
+    headline = (f"{count} would do most to bring "
+                f"{group_label(by, a, names)} and {group_label(by, b, names)} closer: "
                 + join(pairs) + ".")
+    who = [f"{person(data, x['id_a'])} and {person(data, x['id_b'])}: {_introducer(data, x)}"
+           for x in rows]
     total = sum(x["pairs_shortened"] for x in rows)
-    detail = (f"Each would shorten the routes between {total:,} pairs of people on the two sides "
-              "in all. People who already carry many ties across are left out, so the work of "
-              "bridging is shared; so is anyone who opted out of a survey.")
+    detail = ("Who could make each introduction: " + "; ".join(who) + f". Together they "
+              f"would shorten the routes between {total:,} pairs of people on the two sides. "
+              "People who already carry many ties across are not proposed, so the work of "
+              "bridging is shared; nor is anyone who opted out of a survey.")
     statistics = (f"Gain: the rise in mean 1/steps between everyone on the two sides when the tie "
                   f"is added, measured by adding it (the first: {rows[0]['gain']:.4f}, "
-                  f"{rows[0]['gain_share']:.1%} of today's). {r['overload']['rule']}")
+                  f"{rows[0]['gain_share']:.1%} of today's). Not proposed as already "
+                  f"overloaded: {r['overload']['rule']}.")
     return {
         "topic": "introductions",
         "headline": headline,
