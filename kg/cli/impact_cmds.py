@@ -6,7 +6,6 @@ from typing import Annotated
 
 import typer
 
-from kg.analysis.impact import LEVEL, MIN_EFFECT, N_BOOT
 from kg.cli.analyse_cmds import By, Format, MinWeight, Seed, _emit, _store, analyse_app
 
 Choice = Annotated[str | None, typer.Option(
@@ -27,11 +26,14 @@ def impact_cmd(
         help="Comma-separated layers the ties are counted on (default: direct ties only, so "
         "a new forum's own co-membership is not counted as ties it formed).")] = "ties",
     min_weight: MinWeight = 0.05,
-    boot: Annotated[int, typer.Option(help="Bootstrap resamples of the interval.")] = N_BOOT,
-    level: Annotated[float, typer.Option(help="Coverage of the interval.")] = LEVEL,
-    min_effect: Annotated[float, typer.Option(
-        help="The smallest change that matters, as a share of the target's ties before.")]
-    = MIN_EFFECT,
+    # Defaults live in kg.analysis.impact; importing it here would slow every kg command.
+    boot: Annotated[int | None, typer.Option(
+        help="Bootstrap resamples of the interval (default 999).")] = None,
+    level: Annotated[float | None, typer.Option(
+        help="Coverage of the interval (default 0.95).")] = None,
+    min_effect: Annotated[float | None, typer.Option(
+        help="The smallest change that matters, as a share of the target's ties before "
+        "(default 0.1).")] = None,
     fmt: Format = "table",
 ) -> None:
     """Did an intervention work? Its target's ties before and after its date, against a
@@ -44,10 +46,11 @@ def impact_cmd(
     from kg.queries import impact as queries
 
     chosen = tuple(x.strip() for x in layers.split(",") if x.strip())
+    given = {k: v for k, v in (("n_boot", boot), ("level", level), ("min_effect", min_effect))
+             if v is not None}
     with _store() as store:
         r = queries.impact(store, intervention, before=before, after=after, by=by, seed=seed,
-                           layers=chosen, min_weight=min_weight, n_boot=boot, level=level,
-                           min_effect=min_effect)
+                           layers=chosen, min_weight=min_weight, **given)
     rows = _rows(r)
     if fmt == "table":
         from kg.cli.store_cmds import console

@@ -14,7 +14,6 @@ from kg.cli.analyse_cmds import AsOf, Phase, Window
 from kg.cli.store_cmds import console
 from kg.config import get_settings
 from kg.errors import CarebridgeError
-from kg.report.wording import TOPIC_NAMES
 from kg.store import open_store
 
 
@@ -102,6 +101,8 @@ def report_cmd(
                     window=window, phase=phase, as_of=as_of, pseudonymise=pseudonymise)
     except CarebridgeError as exc:
         raise _fail(exc) from None
+    from kg.report.wording import TOPIC_NAMES  # here: the report package is slow to import
+
     typer.echo(f"Covers: {doc['partnership']['period']['label']}")
     for i, f in enumerate(doc["findings"], start=1):
         typer.echo(f"{i}. {TOPIC_NAMES.get(f['topic'], f['topic'])}: {f['headline']}")
