@@ -161,6 +161,7 @@ def rank_brokers(
     seed: int = 0,
     exact_max_nodes: int = 5000,
     precomputed: BetweennessResult | None = None,
+    precomputed_between: BetweennessResult | None = None,
     paths: str = "hops",
 ) -> dict:
     """Rank people as brokers and explain the top ones (the ``kg analyse brokers`` answer).
@@ -195,6 +196,11 @@ def rank_brokers(
     precomputed : BetweennessResult, optional
         The :func:`~kg.analysis.betweenness.betweenness` of ``G`` with the same ``paths``, when
         the caller has it already (it is the costly part on a large network).
+    precomputed_between : BetweennessResult, optional
+        The :func:`~kg.analysis.betweenness.between_groups_betweenness` of ``G`` for
+        ``between`` with the same ``paths``, when the caller has it (for example from
+        :func:`~kg.analysis.betweenness.broker_betweenness`, which gives both rankings from one
+        set of searches).
     paths : {"hops", "weighted"}, default "hops"
         How path length is counted, for both scores; weighted paths read the ``weight`` edge
         attribute.
@@ -214,7 +220,8 @@ def rank_brokers(
     InvalidParameter
         If ``between`` is given without ``by``, is not a pair, or names an empty group; if
         ``top`` is not a positive integer; if ``paths`` is unknown or ``precomputed`` was
-        computed on another graph or with other paths.
+        ``precomputed_between`` was computed on another graph or with other paths, or without
+        ``between``.
 
     Examples
     --------
@@ -237,27 +244,24 @@ def rank_brokers(
     if directed is not None:
         check_graph(directed, name="directed")
     node_groups = check_attribute(G, by) if by is not None else None
-
+    for name, given in (("precomputed", precomputed),
+                        ("precomputed_between", precomputed_between)):
+        _check_precomputed(G, name, given, paths)
+    if precomputed_between is not None and between is None:
+        raise InvalidParameter("precomputed_between needs between=(a, b)")
     if precomputed is not None:
-        if not isinstance(precomputed, BetweennessResult) or set(precomputed.values) != set(G):
-            raise InvalidParameter("precomputed must be the BetweennessResult of this graph")
-        if precomputed.paths != paths:
-            raise InvalidParameter(
-                f"precomputed betweenness counts paths={precomputed.paths!r}, not {paths!r}")
         result = precomputed
     else:
         result = betweenness(G, normalized=True, exact_max_nodes=exact_max_nodes, seed=seed,
                              paths=paths)
-    between_result = None
-    if between is not None:
+    between_result = precomputed_between
+    if between is not None and between_result is None:
         # A network small enough for exact betweenness gets exact between-groups scores too.
         small = G.number_of_nodes() <= exact_max_nodes
         between_result = between_groups_betweenness(
             G, by, between[0], between[1], normalized=True, seed=seed, paths=paths,
             exact_max_sources=G.number_of_nodes() if small else 2000)
-        score = between_result.values
-    else:
-        score = result.values
+    score = between_result.values if between_result is not None else result.values
     constraint, effective_size = structural_holes(G)
     roles = None
     if by is not None:
@@ -315,3 +319,12 @@ def rank_brokers(
             "edges": G.number_of_edges(),
         },
     }
+
+
+def _check_precomputed(G, name: str, given, paths: str) -> None:
+    if given is None:
+        return
+    if not isinstance(given, BetweennessResult) or set(given.values) != set(G):
+        raise InvalidParameter(f"{name} must be the BetweennessResult of this graph")
+    if given.paths != paths:
+        raise InvalidParameter(f"{name} counts paths={given.paths!r}, not {paths!r}")

@@ -28,7 +28,11 @@ import networkx as nx
 
 from kg.analysis import projection
 from kg.analysis.assets import asset_reach
-from kg.analysis.betweenness import PATHS, betweenness
+from kg.analysis.betweenness import (
+    PATHS,
+    betweenness,
+    broker_betweenness,
+)
 from kg.analysis.brokerage import brokerage_roles
 from kg.analysis.brokers import explain_broker, rank_brokers
 from kg.analysis.change import compare_periods
@@ -49,7 +53,7 @@ from kg.errors import InvalidParameter, NotFound
 from kg.measures import between_groups_share, show
 from kg.model import NodeLabel, RelType
 from kg.queries.pseudonym import pseudonym_key
-from kg.queries.snapshot import cached, current_period, load_snapshot, phases
+from kg.queries.snapshot import cached, current_period, is_cached, load_snapshot, phases
 from kg.store.base import GraphStore
 
 __all__ = [
@@ -59,6 +63,7 @@ __all__ = [
     "assets",
     "answer_parameters",
     "betweenness_of",
+    "broker_rankings",
     "brokers",
     "check_between",
     "check_by",
@@ -283,14 +288,15 @@ def brokers(
     def compute():
         G = person_graph(store, layers=layers, min_weight=min_weight, **period)
         D = tie_graph(store, **period) if by else None
+        overall, between_result = broker_rankings(
+            store, by=by, between=between, seed=seed, paths=paths, layers=layers,
+            min_weight=min_weight, **period)
         # Rank past the leavers of the period, then name only those in post.
         gone = sum(1 for _, p in G.nodes(data="in_post") if p is False)
         result = rank_brokers(G, by=by, between=between, directed=D,
                               top=top + gone if top is not None else None, seed=seed,
                               paths=paths, exact_max_nodes=exact_max_nodes(),
-                              precomputed=betweenness_result(
-                                  store, seed=seed, paths=paths, layers=layers,
-                                  min_weight=min_weight, **period))
+                              precomputed=overall, precomputed_between=between_result)
         result["brokers"] = named(store, G, result["brokers"], top, **period)
         _as_shares(G, result["brokers"], by, between)
         if by is not None:
@@ -345,6 +351,34 @@ def betweenness_result(store: GraphStore, *, seed=0, paths="hops", **net):
     limit = exact_max_nodes()
     return cached(store, "betweenness", (seed, paths) + net_key(**net),
                   lambda: betweenness(G, seed=seed, exact_max_nodes=limit, paths=paths))
+
+
+def broker_rankings(store: GraphStore, *, by=None, between=None, seed=0, paths="hops", **net):
+    """``(overall, between_groups)`` betweenness of the period's network (cached).
+
+    When the overall betweenness is not known yet and ``between`` is given, both come from one
+    set of searches (:func:`kg.analysis.betweenness.broker_betweenness`) and the overall one is
+    filed for hybrids, risk, metrics and maps to share. ``between_groups`` is None without
+    ``between``, or when the overall one was known already: then
+    :func:`kg.analysis.brokers.rank_brokers` computes it on its own, as cheaply as here.
+    """
+    check_paths(paths)
+    net = _net_defaults(net)
+    key = (seed, paths) + net_key(**net)
+    revision = store.revision()
+    if between is None or is_cached(store, "betweenness", key, revision=revision):
+        return betweenness_result(store, seed=seed, paths=paths, **net), None
+    G = person_graph(store, **net)
+    limit = exact_max_nodes()
+
+    def compute():
+        overall, among = broker_betweenness(G, by, between[0], between[1], seed=seed,
+                                            paths=paths, exact_max_nodes=limit)
+        cached(store, "betweenness", key, lambda: overall, revision=revision)
+        return overall, among
+
+    return cached(store, "broker_betweenness", (by, tuple(between)) + key, compute,
+                  revision=revision)
 
 
 def betweenness_of(store: GraphStore, *, seed=0, paths="hops", **net) -> dict:
