@@ -27,7 +27,15 @@ from xml.etree import ElementTree
 from kg.errors import Problem
 from kg.ingest.formats import FILES, FileSpec
 
-__all__ = ["MAX_FILE_BYTES", "MAX_PROBLEMS", "ProblemLog", "Table", "read_bundle", "shown"]
+__all__ = [
+    "MAX_FILE_BYTES",
+    "MAX_PROBLEMS",
+    "ProblemLog",
+    "Table",
+    "cell_text",
+    "read_bundle",
+    "shown",
+]
 
 KNOWN: dict[str, FileSpec] = {spec.name: spec for spec in FILES}
 # The 100,000-person demo's largest file (ties) is about 45 MB; a file many times that is not a
@@ -316,7 +324,8 @@ def _quoting(error: str, start: int, line: int) -> str:
 
 
 # -- one .xlsx workbook ---------------------------------------------------------------------------
-def _cell(value) -> str:
+def cell_text(value) -> str:
+    """A worksheet cell as text: dates in ISO form, whole numbers without ``.0``."""
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -387,9 +396,23 @@ def _has_formula(archive: zipfile.ZipFile, part: str) -> bool:
     return False
 
 
+_NO_SAVED_VALUE = (
+    "holds a formula with no saved value (a file written by a program, not Excel?); open and "
+    "save it in a spreadsheet, or paste the values"
+)
+
+
+def _cell_problem(table: Table, line: int, i: int, what: str) -> Problem:
+    """A problem with the cell in column ``i`` of ``line``, named as Excel names it (``C7``)."""
+    from openpyxl.utils import get_column_letter
+
+    header = table.header
+    column = header[i] if i < len(header) else None
+    return Problem(table.filename, line, column, f"cell {get_column_letter(i + 1)}{line} {what}")
+
+
 def _read_workbook(path: Path, bundle: _Bundle) -> None:
     from openpyxl import load_workbook
-    from openpyxl.utils import get_column_letter
 
     log = bundle.problems
     if not _regular_file(path, path.name, log):
@@ -415,7 +438,7 @@ def _read_workbook(path: Path, bundle: _Bundle) -> None:
             table: Table | None = None
             one_line: list[bool] = []
             for line, row in enumerate(ws.iter_rows(values_only=True), start=1):
-                values = [_cell(v) for v in row]
+                values = [cell_text(v) for v in row]
                 while values and values[-1] == "":
                     values.pop()
                 if not values or values[0].startswith("#"):
@@ -429,30 +452,12 @@ def _read_workbook(path: Path, bundle: _Bundle) -> None:
                     table.complete = False
                     break
                 _check_cells(table, line, values, one_line, log)
-                header = table.header
                 for i in in_sheet.get(line, ()):
-                    cell = f"{get_column_letter(i + 1)}{line}"
-                    log.add(
-                        Problem(
-                            where,
-                            line,
-                            header[i] if i < len(header) else None,
-                            f"cell {cell} holds a formula with no saved value (a file written "
-                            "by a program, not Excel?); open and save it in a spreadsheet, or "
-                            "paste the values",
-                        )
-                    )
+                    log.add(_cell_problem(table, line, i, _NO_SAVED_VALUE))
                 for i, value in enumerate(values):
                     if value in _EXCEL_ERRORS:
-                        cell = f"{get_column_letter(i + 1)}{line}"
-                        log.add(
-                            Problem(
-                                where,
-                                line,
-                                header[i] if i < len(header) else None,
-                                f"cell {cell} shows Excel's error {value}; correct its formula",
-                            )
-                        )
+                        error = f"shows Excel's error {value}; correct its formula"
+                        log.add(_cell_problem(table, line, i, error))
                 table.rows.append((line, values))
             if table is None:
                 log.add(Problem(where, 1, None, "the sheet is empty; a header is required"))

@@ -17,11 +17,10 @@ References
 from __future__ import annotations
 
 from pathlib import Path
-from xml.parsers import expat
 
 from kg.errors import Problem
 from kg.ingest.foreign.network import LIMITS, ForeignEdge, ForeignNetwork, ForeignNode, Limits
-from kg.ingest.foreign.source import XmlRefused, parse_xml, read_bytes
+from kg.ingest.foreign.xml_network import XmlNetworkReader, read_xml_network
 
 __all__ = ["read_gexf"]
 
@@ -33,16 +32,7 @@ def read_gexf(path: Path, limits: Limits = LIMITS) -> ForeignNetwork:
     name = path.name
     net = ForeignNetwork(name, name, id_column="id")
     reader = _Gexf(net, limits)
-    try:
-        parse_xml(read_bytes(path, limits), reader.start, reader.end)
-    except XmlRefused as exc:
-        net.fatal = True
-        net.problems.append(Problem(name, exc.line, None, str(exc)))
-    except expat.ExpatError as exc:
-        net.fatal = True
-        net.problems.append(
-            Problem(name, exc.lineno, None, f"not well-formed XML: {expat.ErrorString(exc.code)}")
-        )
+    read_xml_network(path, reader)
     if not reader.seen_graph and not net.problems:
         net.problems.append(Problem(name, 1, None, "not a GEXF file (no <graph> element)"))
     if reader.dynamic:
@@ -52,23 +42,17 @@ def read_gexf(path: Path, limits: Limits = LIMITS) -> ForeignNetwork:
     return net
 
 
-class _Gexf:
+class _Gexf(XmlNetworkReader):
     def __init__(self, net: ForeignNetwork, limits: Limits):
-        self.net = net
-        self.limits = limits
+        super().__init__(net, limits)
         self.attributes: dict[str, dict[str, dict]] = {"node": {}, "edge": {}}
         self.attr_class: str | None = None
         self.attr: dict | None = None
         self.default_direction = "undirected"
-        self.item: ForeignNode | ForeignEdge | None = None
-        self.items: list = []
         self.seen_graph = False
         self.dynamic = False
         self.seen_values: set[str] = set()
         self.in_default = False
-
-    def problem(self, line: int, column: str | None, message: str) -> None:
-        self.net.problems.append(Problem(self.net.node_file, line, column, message))
 
     def start(self, tag: str, a: dict[str, str], line: int) -> None:
         if tag == "graph":
@@ -114,10 +98,8 @@ class _Gexf:
             self.seen_values.add(title)
             self.item.attrs[title] = a.get("value", "")
 
-    def _open(self, item) -> None:
-        if self.item is not None:
-            self.items.append(self.item)
-        self.item = item
+    def _open(self, item: ForeignNode | ForeignEdge) -> None:
+        self.open_item(item)
         self.seen_values = set()
 
     def end(self, tag: str, text: str, line: int) -> None:
@@ -129,19 +111,10 @@ class _Gexf:
         elif tag == "attributes":
             self.attr_class = None
         elif tag in ("node", "edge") and self.item is not None:
-            item = self.item
-            for attribute in self.attributes[tag].values():
-                if attribute["default"] is not None:
-                    item.attrs.setdefault(attribute["title"], attribute["default"])
-            if tag == "node":
-                if item.id:
-                    self.net.nodes.append(item)
-            else:
-                missing = [side for side in ("source", "target") if not getattr(item, side)]
-                for side in missing:
-                    self.problem(item.line, side, f"an edge without a {side}")
-                if not missing:
-                    self.net.edges.append(item)
-            self.net.count(self.limits, line)
-            self.item = self.items.pop() if self.items else None
+            defaults = [
+                (attribute["title"], attribute["default"])
+                for attribute in self.attributes[tag].values()
+                if attribute["default"] is not None
+            ]
+            self.close_item(tag, defaults, line)
             self.seen_values = set()

@@ -17,11 +17,10 @@ References
 from __future__ import annotations
 
 from pathlib import Path
-from xml.parsers import expat
 
 from kg.errors import Problem
 from kg.ingest.foreign.network import LIMITS, ForeignEdge, ForeignNetwork, ForeignNode, Limits
-from kg.ingest.foreign.source import XmlRefused, parse_xml, read_bytes
+from kg.ingest.foreign.xml_network import XmlNetworkReader, read_xml_network
 
 __all__ = ["read_graphml"]
 
@@ -39,45 +38,29 @@ def read_graphml(path: Path, limits: Limits = LIMITS) -> ForeignNetwork:
     """
     name = path.name
     net = ForeignNetwork(name, name, id_column="id")
-    data = read_bytes(path, limits)
     reader = _GraphML(net, limits)
-    try:
-        parse_xml(data, reader.start, reader.end)
-    except XmlRefused as exc:
-        net.fatal = True
-        net.problems.append(Problem(name, exc.line, None, str(exc)))
-    except expat.ExpatError as exc:
-        net.fatal = True
-        net.problems.append(
-            Problem(name, exc.lineno, None, f"not well-formed XML: {expat.ErrorString(exc.code)}")
-        )
+    read_xml_network(path, reader)
     if not reader.seen_root and not net.problems:
         net.problems.append(Problem(name, 1, None, "not a GraphML file (no <graphml> element)"))
     return net
 
 
-class _GraphML:
+class _GraphML(XmlNetworkReader):
     """Expat handlers that build the network as the elements stream past."""
 
     def __init__(self, net: ForeignNetwork, limits: Limits):
-        self.net = net
-        self.limits = limits
+        super().__init__(net, limits)
         self.keys: dict[str, dict] = {}  # key id -> {"for", "name", "default"}
         self.defaults: dict[str, list[tuple[str, str]]] = {}  # node/edge -> key defaults
         self.key: dict | None = None  # the <key> being read
         self.graphs = 0  # open <graph> elements
         self.top_graphs = 0
         self.directed = True  # edgedefault of the graph being read
-        self.item: ForeignNode | ForeignEdge | None = None  # node or edge being read
-        self.items: list = []  # enclosing nodes (a node may hold a nested graph)
         self.data_key: str | None = None
         self.label: list[str] = []
         self.in_label = False
         self.seen_root = False
         self.skip = False  # inside a second top-level graph
-
-    def problem(self, line: int, column: str | None, message: str) -> None:
-        self.net.problems.append(Problem(self.net.node_file, line, column, message))
 
     def start(self, tag: str, attrs: dict[str, str], line: int) -> None:
         if tag == "graphml":
@@ -108,9 +91,7 @@ class _GraphML:
             node = ForeignNode(attrs.get("id", ""), {}, line)
             if not node.id:
                 self.problem(line, "id", "a node without an id")
-            if self.item is not None:
-                self.items.append(self.item)
-            self.item = node
+            self.open_item(node)
         elif tag == "edge":
             directed = attrs.get("directed")
             is_directed = self.directed if directed is None else directed.lower() in _TRUE
@@ -121,9 +102,7 @@ class _GraphML:
                 line,
                 "directed" if is_directed else "undirected",
             )
-            if self.item is not None:
-                self.items.append(self.item)
-            self.item = edge
+            self.open_item(edge)
         elif tag == "hyperedge":
             self.problem(line, None, "a hyperedge joins more than two nodes and cannot be a tie; "
                          "remove it or write it as edges")
@@ -153,7 +132,7 @@ class _GraphML:
                 self.item.attrs[key["name"] if key else self.data_key] = text.strip()
             self.data_key, self.label = None, []
         elif tag in ("node", "edge") and self.item is not None:
-            self._finish(tag, line)
+            self.close_item(tag, self._defaults(tag), line)
 
     def _defaults(self, tag: str) -> list[tuple[str, str]]:
         found = self.defaults.get(tag)
@@ -163,19 +142,3 @@ class _GraphML:
                 if k["for"] in (tag, "all") and k["default"] is not None and not k["yfiles"]
             ]
         return found
-
-    def _finish(self, tag: str, line: int) -> None:
-        item = self.item
-        for name, default in self._defaults(tag):
-            item.attrs.setdefault(name, default)
-        if tag == "node":
-            if item.id:
-                self.net.nodes.append(item)
-        else:
-            missing = [side for side in ("source", "target") if not getattr(item, side)]
-            for side in missing:
-                self.problem(item.line, side, f"an edge without a {side}")
-            if not missing:
-                self.net.edges.append(item)
-        self.net.count(self.limits, line)
-        self.item = self.items.pop() if self.items else None

@@ -26,7 +26,6 @@ References
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from pathlib import Path
 
 from kg.errors import Problem
@@ -40,8 +39,9 @@ from kg.ingest.foreign.network import (
     Limits,
     TooLarge,
 )
+from kg.ingest.reader import cell_text
 
-__all__ = ["FLAVOURS", "cell_text", "find_sheets", "read_spreadsheet"]
+__all__ = ["FLAVOURS", "find_sheets", "open_workbook", "read_spreadsheet", "sheet_rows"]
 
 # flavour -> (node sheet, edge sheet, node label column, edge end columns, id column)
 FLAVOURS = {
@@ -78,51 +78,55 @@ def _sheet_names(path: Path) -> list[str]:
     return []
 
 
-def cell_text(value) -> str:
-    """A worksheet cell as text: dates in ISO form, whole numbers without ``.0``."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        midnight = value.time() == datetime.min.time()
-        return value.date().isoformat() if midnight else value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+def open_workbook(path: Path, net: ForeignNetwork):
+    """The workbook at ``path`` opened read-only with saved values, or ``None`` with a problem
+    on ``net`` when it cannot be read; close it after use."""
+    from openpyxl import load_workbook
+
+    try:
+        return load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged file
+        net.problems.append(Problem(path.name, None, None, f"cannot read the workbook: {exc}"))
+        return None
+
+
+def sheet_rows(ws, limits: Limits) -> tuple[list[str] | None, list[tuple[int, list[str]]]]:
+    """A worksheet's first non-blank row (its header, ``None`` when there is none) and the
+    ``(line, values)`` rows after it; cells as stripped text, trailing blank cells dropped.
+
+    Raises :class:`TooLarge` beyond ``limits.max_records`` rows.
+    """
+    header, rows = None, []
+    for line, row in enumerate(ws.iter_rows(values_only=True), start=1):
+        values = [cell_text(v).strip() for v in row]
+        while values and values[-1] == "":
+            values.pop()
+        if not values:
+            continue
+        if header is None:
+            header = values
+        else:
+            rows.append((line, values))
+            if len(rows) > limits.max_records:
+                raise TooLarge(f"more than {limits.max_records:,} rows; split the file", line)
+    return header, rows
 
 
 def _read_sheets(path: Path, wanted: tuple[str, str], net: ForeignNetwork, limits: Limits):
     """``{sheet: (where, header, rows)}`` for the wanted sheets found in the workbook or pair."""
     found: dict[str, tuple[str, list[str], list]] = {}
     if path.suffix.lower() == ".xlsx" and path.is_file():
-        from openpyxl import load_workbook
-
         if path.stat().st_size > limits.max_bytes:
             raise TooLarge(f"the workbook is over the {limits.max_bytes // 2**20} MB limit")
-        try:
-            wb = load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many types for a damaged file
-            net.problems.append(Problem(path.name, None, None, f"cannot read the workbook: {exc}"))
+        wb = open_workbook(path, net)
+        if wb is None:
             return found
         try:
             for ws in wb.worksheets:
                 key = ws.title.strip().lower()
                 if key not in wanted or "(ignore)" in key:
                     continue
-                header, rows = None, []
-                for line, row in enumerate(ws.iter_rows(values_only=True), start=1):
-                    values = [cell_text(v) for v in row]
-                    while values and values[-1] == "":
-                        values.pop()
-                    if not values:
-                        continue
-                    if header is None:
-                        header = values
-                    else:
-                        rows.append((line, values))
-                        if len(rows) > limits.max_records:
-                            raise TooLarge(f"more than {limits.max_records:,} rows", line)
+                header, rows = sheet_rows(ws, limits)
                 found[key] = (f"{path.name}[{ws.title}]", header or [], rows)
         finally:
             wb.close()

@@ -39,15 +39,9 @@ from pathlib import Path
 from kg.errors import Problem
 from kg.ingest.foreign.edgelist import read_csv_rows
 from kg.ingest.foreign.mapping import DROP, TIE_KINDS, Mapping, norm
-from kg.ingest.foreign.network import (
-    LIMITS,
-    ForeignEdge,
-    ForeignNetwork,
-    ForeignNode,
-    Limits,
-    TooLarge,
-)
+from kg.ingest.foreign.network import LIMITS, ForeignEdge, ForeignNetwork, ForeignNode, Limits
 from kg.ingest.foreign.roster import Roster, name_key
+from kg.ingest.foreign.spreadsheet import open_workbook, sheet_rows
 from kg.ingest.foreign.tables import derived_id
 
 __all__ = ["read_survey"]
@@ -93,32 +87,15 @@ def _rows(path: Path, net: ForeignNetwork, limits: Limits):
     if path.suffix.lower() != ".xlsx":
         header, rows = read_csv_rows(path, net, limits)
         return path.name, header, rows
-    from openpyxl import load_workbook
-
-    from kg.ingest.foreign.spreadsheet import cell_text
-
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged file
-        net.problems.append(Problem(path.name, None, None, f"cannot read the workbook: {exc}"))
+    wb = open_workbook(path, net)
+    if wb is None:
         return path.name, None, []
     try:
         sheets = [ws for ws in wb.worksheets if "(ignore)" not in ws.title.lower()]
         if not sheets:
             return path.name, None, []
-        ws = sheets[0]
-        header, rows = None, []
-        for line, row in enumerate(ws.iter_rows(values_only=True), start=1):
-            values = [cell_text(v) for v in row]
-            if not any(values):
-                continue
-            if header is None:
-                header = values
-            else:
-                rows.append((line, values))
-                if len(rows) > limits.max_records:
-                    raise TooLarge(f"more than {limits.max_records:,} rows; split the file", line)
-        return f"{path.name}[{ws.title}]", header, rows
+        header, rows = sheet_rows(sheets[0], limits)
+        return f"{path.name}[{sheets[0].title}]", header, rows
     finally:
         wb.close()
 
