@@ -46,16 +46,17 @@ def node_index(G) -> tuple[list[Hashable], dict[Hashable, int]]:
 
 
 def edge_arrays(
-    G, index: dict[Hashable, int], weight: str | None = None
+    G, index: dict[Hashable, int], weight: str | None = None, *, loops: bool = False
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sources, targets and weights of G's edges as arrays of positions (self-loops dropped).
+    """Sources, targets and weights of G's edges as arrays of positions.
 
     A missing weight attribute counts as 1, as in networkx. Parallel edges of a multigraph are
     returned separately; callers decide whether to merge them. An undirected edge comes once,
-    from its end at the lower position.
+    from its end at the lower position. Self-loops are dropped unless ``loops``. The edges come
+    in the order ``G.edges()`` lists them (when ``index`` follows G's node order).
     """
     if G.is_multigraph():
-        return _multigraph_edge_arrays(G, index, weight)
+        return _multigraph_edge_arrays(G, index, weight, loops)
     # networkx's own adjacency, a dict of dicts, read directly: its views cost more than the
     # walk itself on a large network.
     adj = G._adj
@@ -72,11 +73,14 @@ def edge_arrays(
                                 for d in nbrs.values()], dtype=float)
         except (TypeError, ValueError) as exc:
             raise InvalidParameter(f"edge attribute {weight!r} must be numeric") from exc
-    keep = src < dst if not G.is_directed() else src != dst
+    if G.is_directed():
+        keep = np.ones(len(src), dtype=bool) if loops else src != dst
+    else:
+        keep = src <= dst if loops else src < dst
     return src[keep], dst[keep], weights[keep]
 
 
-def _multigraph_edge_arrays(G, index, weight):
+def _multigraph_edge_arrays(G, index, weight, loops):
     if weight is None:
         pairs = [(index[u], index[v]) for u, v in G.edges()]
         weights = np.ones(len(pairs))
@@ -92,17 +96,37 @@ def _multigraph_edge_arrays(G, index, weight):
         src, dst = arr[:, 0], arr[:, 1]
     else:
         src = dst = np.zeros(0, dtype=np.int64)
+    if loops:
+        return src, dst, weights
     keep = src != dst
     return src[keep], dst[keep], weights[keep]
 
 
-def to_igraph(G, index: dict[Hashable, int], *, directed: bool | None = None) -> ig.Graph:
-    """Unweighted simple igraph copy of G (vertex i = node at position i of ``index``).
+def to_igraph(
+    G,
+    index: dict[Hashable, int],
+    *,
+    directed: bool | None = None,
+    simple: bool = True,
+    weight: str | None = None,
+) -> ig.Graph:
+    """igraph copy of G (vertex i = node at position i of ``index``).
 
-    Self-loops and parallel edges are dropped: neither changes shortest-path counts in networkx,
-    which walks neighbour sets.
+    ``simple``: unweighted, self-loops and parallel edges dropped; neither changes
+    shortest-path counts in networkx, which walks neighbour sets. Otherwise every edge as
+    ``G.edges()`` lists it, self-loops and parallel edges included (so that igraph's modularity
+    equals networkx's), and with ``weight`` set each edge carries that attribute (1 when
+    missing) as igraph's ``"weight"``. The edge order matters there: Louvain visits ties in it.
     """
     directed = G.is_directed() if directed is None else directed
+    if not simple:
+        src, dst, w = edge_arrays(G, index, weight, loops=True)
+        g = ig.Graph(n=len(index), edges=np.stack([src, dst], axis=1), directed=directed)
+        if weight is not None:
+            g.es["weight"] = w.tolist()
+        return g
+    if weight is not None:
+        raise ValueError("a simple igraph copy is unweighted")
     src, dst, _ = edge_arrays(G, index)
     if not directed:
         src, dst = np.minimum(src, dst), np.maximum(src, dst)

@@ -39,6 +39,7 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
+from kg.analysis._fast import node_index, to_igraph
 from kg.analysis._igraph_rng import seeded_igraph
 from kg.errors import InvalidParameter
 
@@ -52,7 +53,6 @@ __all__ = [
     "detect_communities",
     "modularity",
     "profile_communities",
-    "to_igraph",
 ]
 
 METHODS = ("louvain", "leiden", "python-louvain")
@@ -61,26 +61,6 @@ LARGE_NETWORK_TIES = 200_000  # above this many ties, fewer restarts by default 
 LARGE_NETWORK_RESTARTS = 3  # ... to keep the cost of a large network reasonable
 ORGANISATION_DOMINANCE = 0.7  # share of members in one organisation that makes a cluster
 SHARED_PRACTICE = 0.5  # share of members in one forum, or of one profession, that makes a CoP
-
-
-def to_igraph(G: nx.Graph, weight: str | None = "weight") -> tuple[ig.Graph, list]:
-    """The undirected igraph copy of ``G`` and the node list giving igraph's vertex order.
-
-    Self-loops are kept (so that modularity equals networkx's); with ``weight`` set, each edge
-    carries ``weight`` (1 when the attribute is missing) as igraph's ``"weight"`` attribute.
-    """
-    nodes = list(G)
-    index = {v: i for i, v in enumerate(nodes)}
-    if weight is None:
-        edges = [(index[u], index[v]) for u, v in G.edges()]
-        return ig.Graph(n=len(nodes), edges=edges, directed=False), nodes
-    edges, weights = [], []
-    for u, v, w in G.edges(data=weight, default=1.0):
-        edges.append((index[u], index[v]))
-        weights.append(w)
-    g = ig.Graph(n=len(nodes), edges=edges, directed=False)
-    g.es["weight"] = [float(w) for w in weights]
-    return g, nodes
 
 
 def _check(G, resolution):
@@ -93,10 +73,9 @@ def _check(G, resolution):
 
 def _prepare(G: nx.Graph, weight: str | None) -> tuple[ig.Graph, list, bool]:
     """igraph copy, node order, and whether there is any tie weight to score at all."""
-    try:
-        g, nodes = to_igraph(G, weight)
-    except (TypeError, ValueError):
-        raise InvalidParameter(f"edge attribute {weight!r} must be a number") from None
+    nodes, index = node_index(G)
+    # Every tie kept, self-loops too, so that modularity equals networkx's.
+    g = to_igraph(G, index, simple=False, weight=weight)
     if weight is None:
         return g, nodes, g.ecount() > 0
     w = np.asarray(g.es["weight"], dtype=float)
