@@ -31,7 +31,7 @@ from kg.errors import AnalysisError, InvalidParameter, NotFound
 from kg.ingest import ingest_path
 from kg.model import Node, NodeLabel, RelType
 from kg.queries import analyses
-from kg.report import findings, render_report, write_outputs
+from kg.report import ReportQuestion, findings, render_report, write_outputs
 from kg.store.sqlite import SQLiteStore
 
 XSS_NAME = "<img src=x onerror=alert(1)>"
@@ -530,6 +530,20 @@ def test_bad_parameters_are_refused(store):
         findings(store, by="shoe_size")
     with pytest.raises(InvalidParameter, match="two different groups"):
         findings(store, between=("acute", "acute"))
+    # The question is checked when it is made, before any store is read.
+    with pytest.raises(InvalidParameter, match="unknown grouping"):
+        ReportQuestion(by="shoe_size")
+    with pytest.raises(InvalidParameter, match="two different groups"):
+        ReportQuestion(between=("acute",))
+
+
+def test_a_question_asks_what_its_keywords_ask(store, result):
+    asked = ReportQuestion(phase="PH2", seed=0)
+    in_phase = findings(store, asked)
+    assert in_phase == findings(store, phase="PH2")
+    assert in_phase["parameters"]["phase"] == "PH2" and in_phase != result
+    # Keywords given beside a question replace its fields.
+    assert findings(store, asked, phase=None) == result
 
 
 # -- the page ---------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from api.deps import StoreDep, ViewerDep
 from api.responses import html_answer
 from api.routes.params import AsOf, Phase, SeedDep, Window
 from kg.queries.analyses import DEFAULT_BETWEEN
-from kg.report import render_report
+from kg.report import ReportQuestion, render_report
 
 router = APIRouter(tags=["report"])
 
@@ -44,13 +44,13 @@ def report(
     the statistics beneath, charts and maps drawn on the server (no script needed; each map
     links to its interactive ``/maps/...`` page); prints cleanly. By default the partnership as
     it is now; ``window``, ``phase`` or ``as_of`` choose another period."""
-    pair = tuple(between or DEFAULT_BETWEEN)
+    question = ReportQuestion(by=by, between=tuple(between or DEFAULT_BETWEEN), seed=seed,
+                              window=window, phase=phase, as_of=as_of,
+                              pseudonymise=pseudonymise)
     return html_answer(
         request,
         store,
-        lambda: render_report(store, by=by, between=pair, seed=seed, window=window,
-                              phase=phase, as_of=as_of, pseudonymise=pseudonymise,
-                              links="api"),
+        lambda: render_report(store, question, links="api"),
         filename="carebridge-report-pseudonymised.html" if pseudonymise
         else "carebridge-report.html",
     )

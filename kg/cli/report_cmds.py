@@ -89,16 +89,18 @@ def report_cmd(
     """
     from kg.report.page import write_outputs_and_findings
     from kg.report.pdf import PdfUnavailable, html_to_pdf
+    from kg.report.question import ReportQuestion
 
     settings = get_settings()
     path = output or Path(settings.output_dir) / "report.html"
     try:
+        question = ReportQuestion(by=by, between=between, seed=seed, window=window, phase=phase,
+                                  as_of=as_of, pseudonymise=pseudonymise)
         with open_store(settings) as store:
             with console.status("Analysing the partnership ..."):
                 written, doc = write_outputs_and_findings(
-                    store, path.parent, report_name=path.name, findings=False,
-                    every_map=False, maps=maps, by=by, between=between, seed=seed,
-                    window=window, phase=phase, as_of=as_of, pseudonymise=pseudonymise)
+                    store, path.parent, question, report_name=path.name, findings=False,
+                    every_map=False, maps=maps)
     except CarebridgeError as exc:
         raise _fail(exc) from None
     from kg.report.wording import TOPIC_NAMES  # here: the report package is slow to import

@@ -7,56 +7,42 @@
   (each linked to its interactive version);
 - :func:`write_outputs` -- the report, ``findings.json`` and the maps (and a PDF), to a folder.
 
-Every function describes one period, by default the partnership as it is now
-(:mod:`kg.queries.period`); ``window``, ``phase`` and ``as_of`` choose another, and
-``pseudonymise=True`` gives the version for wider circulation. Both ``kg report`` / ``kg demo``
-and the HTTP API's ``GET /report`` call these.
+Every function answers one :class:`ReportQuestion` (grouping, the two groups to bridge, seed,
+period, pseudonymisation), given as the object, as its fields in keywords, or both. It describes
+one period, by default the partnership as it is now (:mod:`kg.queries.period`); ``window``,
+``phase`` and ``as_of`` choose another, and ``pseudonymise=True`` gives the version for wider
+circulation. Both ``kg report`` / ``kg demo`` and the HTTP API's ``GET /report`` call these.
 
-Modules: :mod:`~kg.report.gather` (the analyses, for one period),
-:mod:`~kg.report.findings` (one module per finding), :mod:`~kg.report.wording` (sentences),
-:mod:`~kg.report.charts` and :mod:`~kg.report.svgmap` (SVG), :mod:`~kg.report.page` (the page
-and files), :mod:`~kg.report.pdf` (printing with Chromium).
+Modules: :mod:`~kg.report.question` (what is asked), :mod:`~kg.report.gather` (the analyses,
+for one period), :mod:`~kg.report.findings` (one module per finding), :mod:`~kg.report.wording`
+(sentences), :mod:`~kg.report.charts` and :mod:`~kg.report.svgmap` (SVG),
+:mod:`~kg.report.page` (the page and files), :mod:`~kg.report.pdf` (printing with Chromium).
 """
 
 from __future__ import annotations
 
-from kg.queries.analyses import DEFAULT_BETWEEN
 from kg.report.findings import build_findings
 from kg.report.gather import gather
 from kg.report.page import render_report, report_and_findings, write_outputs
+from kg.report.question import ReportQuestion
 from kg.store.base import GraphStore
 
-__all__ = ["findings", "render_report", "report_and_findings", "write_outputs"]
+__all__ = ["ReportQuestion", "findings", "render_report", "report_and_findings", "write_outputs"]
 
 
-def findings(
-    store: GraphStore,
-    *,
-    by: str = "sector",
-    between=DEFAULT_BETWEEN,
-    seed: int = 0,
-    window: str | None = None,
-    phase: str | None = None,
-    as_of: str | None = None,
-    pseudonymise: bool = False,
-) -> dict:
+def findings(store: GraphStore, question: ReportQuestion | None = None, **asked) -> dict:
     """The headline findings of the stored partnership, in plain words.
 
     Parameters
     ----------
     store : GraphStore
-    by : str, default "sector"
-        Grouping for silos, bridges and key-person risk (organisation, team, sector,
-        profession, role_kind, level or hybrid).
-    between : (str, str), default ("acute", "community")
-        The two groups of ``by`` whose bridges are ranked.
-    seed : int, default 0
-        Seed of every random step (Louvain, permutations).
-    window, phase, as_of
-        The period (:mod:`kg.queries.period`); by default the partnership as it is now.
-    pseudonymise : bool, default False
-        Describe people by role instead of naming them; withhold figures about fewer than
-        five people.
+    question : ReportQuestion, optional
+        Grouping (for silos, bridges and key-person risk), the two groups whose bridges are
+        ranked, period, seed and pseudonymisation; by default ``ReportQuestion()``: by sector,
+        between acute and community, the partnership as it is now, seed 0, people named.
+    **asked
+        Fields of :class:`ReportQuestion` (``by``, ``between``, ``seed``, ``window``,
+        ``phase``, ``as_of``, ``pseudonymise``), replacing those of ``question``.
 
     Returns
     -------
@@ -76,9 +62,8 @@ def findings(
 
     Examples
     --------
-    >>> result = findings(store)                                   # doctest: +SKIP
+    >>> result = findings(store, phase="PH2")                      # doctest: +SKIP
     >>> [f["topic"] for f in result["findings"]]                   # doctest: +SKIP
     ['silos', 'bridges', 'key_person_risk', 'hybrids', 'communities', 'change', 'assets']
     """
-    return build_findings(gather(store, by=by, between=between, seed=seed, window=window,
-                                 phase=phase, as_of=as_of, pseudonymise=pseudonymise))
+    return build_findings(gather(store, ReportQuestion.of(question, **asked)))

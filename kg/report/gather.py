@@ -16,6 +16,7 @@ from kg.errors import AnalysisError, CarebridgeError
 from kg.model import NodeLabel, RelType
 from kg.queries import analyses, decisions, impact
 from kg.queries.snapshot import current_period, load_snapshot, phases
+from kg.report.question import ReportQuestion
 from kg.report.wording import group_label, join, with_article
 from kg.store.base import GraphStore
 
@@ -142,41 +143,25 @@ def _span(a: date, b: date) -> str:
     return f"{a.isoformat()}:{b.isoformat()}"
 
 
-def gather(
-    store: GraphStore,
-    *,
-    by: str = "sector",
-    between=analyses.DEFAULT_BETWEEN,
-    seed: int = 0,
-    window: str | None = None,
-    phase: str | None = None,
-    as_of: str | None = None,
-    pseudonymise: bool = False,
-) -> dict:
+def gather(store: GraphStore, question: ReportQuestion) -> dict:
     """Every analysis result the findings and the report read, for one period.
 
     Parameters
     ----------
     store : GraphStore
-    by : str, default "sector"
-        Grouping for silos, bridges and key-person risk.
-    between : (str, str), default ("acute", "community")
-        The two groups of ``by`` whose bridges are ranked.
-    seed : int, default 0
-        Seed of every random step.
-    window, phase, as_of
-        The period (:mod:`kg.queries.period`): by default the partnership as it is now.
-    pseudonymise : bool, default False
-        Mark the report for wider circulation: people are described, not named, and figures
-        about fewer than :data:`kg.report.wording.MIN_GROUP` people are withheld.
+    question : ReportQuestion
+        The grouping, the two groups to bridge, the period, the seed and whether the report is
+        pseudonymised (people described, not named; figures about fewer than
+        :data:`kg.report.wording.MIN_GROUP` people withheld).
 
     Returns
     -------
     dict
-        ``summary``, ``parameters`` (with ``period``), ``names`` (organisations and teams,
-        forums), ``people`` (names and role descriptions), ``graph`` (the period's person
-        network, not JSON), one entry per analysis (``silos``, ``brokers``, ``communities``,
-        ``risk``, ``hybrids``, ``assets``, ``change``) each None when it could not be computed,
+        ``question``, ``summary``, ``parameters`` (the question with the resolved ``period``
+        and the fixed settings, JSON-ready), ``names`` (organisations and teams, forums),
+        ``people`` (names and role descriptions), ``graph`` (the period's person network, not
+        JSON), one entry per analysis (``silos``, ``brokers``, ``communities``, ``risk``,
+        ``hybrids``, ``assets``, ``change``) each None when it could not be computed,
         ``phase_silos`` (E-I per phase, for the chart) and ``notes`` saying what is missing.
 
     Raises
@@ -184,12 +169,11 @@ def gather(
     AnalysisError
         The period's network holds no people, or no links between them.
     InvalidParameter, NotFound
-        Unknown ``by``, a malformed ``between``, window or date, or an unknown phase.
+        A malformed window or date, or an unknown phase.
     """
-    analyses.check_by(by)
-    between = analyses.check_between(by, between or None) or ()
-    net = {"window": window, "phase": phase, "as_of": as_of}
-    period = current_period(store, window, phase, as_of)
+    by, between, seed = question.by, question.between, question.seed
+    net = question.period
+    period = current_period(store, **net)
     G = analyses.person_graph(store, **net)
     if G.number_of_nodes() == 0:
         raise AnalysisError(
@@ -206,14 +190,15 @@ def gather(
     key = analyses.net_key(**net)
     notes: list[str] = []
     out: dict = {
+        "question": question,
         "graph": G,
         "summary": _summary(store, G, period, net),
         "parameters": {
             "by": by, "between": list(between) or None, "seed": seed,
-            "window": window, "phase": phase, "as_of": as_of, "period": period.as_dict(),
+            **net, "period": period.as_dict(),
             "layers": list(key[3]), "min_weight": key[4],
             "permutations": PERMUTATIONS, "risk_top": RISK_TOP, "change_top": CHANGE_TOP,
-            "revision": store.revision(), "pseudonymise": bool(pseudonymise),
+            "revision": store.revision(), "pseudonymise": question.pseudonymise,
         },
         "names": {
             "groups": _names(store, NodeLabel.ORGANISATION),

@@ -24,7 +24,6 @@ from kg import __version__, labels
 from kg.errors import CarebridgeError
 from kg.measures import MEASURES, show
 from kg.queries import maps as map_views
-from kg.queries.analyses import DEFAULT_BETWEEN
 from kg.report import charts, svgmap
 from kg.report.findings import bridges as bridges_finding
 from kg.report.findings import build_findings
@@ -33,6 +32,7 @@ from kg.report.findings import communities as communities_finding
 from kg.report.findings import risk as risk_finding
 from kg.report.findings import silos as silos_finding
 from kg.report.gather import gather
+from kg.report.question import ReportQuestion
 from kg.report.wording import (
     MIN_GROUP,
     TOPIC_NAMES,
@@ -154,7 +154,7 @@ def _bridges(data: dict) -> tuple[list, object, object]:
             "ties_b": r["ties_into"].get(b, 0),
             "forum_names": [f["name"] for f in r["forums"]],
         })
-    pseudonymised = data["parameters"].get("pseudonymise")
+    pseudonymised = data["question"].pseudonymise
     chart = charts.broker_bars(
         [{"label": r["name"] if not pseudonymised else f"#{i} {r['role'] or ''}".strip(),
           "sub": r["organisation"], "value": r["share_of_paths"],
@@ -174,7 +174,7 @@ def _phase_chart(data: dict):
     by = data["parameters"]["by"]
     names = data["names"]["groups"]
     groups = sorted({g for p in per_phase for g in p["ei"]}, key=str)
-    if data["parameters"].get("pseudonymise"):
+    if data["question"].pseudonymise:
         # A group small in any phase is left out of the whole chart.
         groups = [g for g in groups
                   if all((p["size"].get(g) or MIN_GROUP) >= MIN_GROUP for p in per_phase)]
@@ -188,47 +188,40 @@ def _phase_chart(data: dict):
                               series, what=by_word(by))
 
 
-def _period_query(data: dict) -> dict:
-    p = data["parameters"]
-    return {k: p[k] for k in ("window", "phase", "as_of") if p.get(k)}
-
-
 def _map_link(data: dict, view: str, links: str | None) -> str | None:
     """Where the interactive version of a map is."""
-    p = data["parameters"]
-    if links is None or p.get("pseudonymise"):
+    q = data["question"]
+    if links is None or q.pseudonymise:
         return None  # the interactive maps name people
     if links == "files":
         return f"maps/{_file_name(view, data)}"
     query: list[tuple[str, str]] = []
     if view == "bridges":
-        query = [("by", p["by"])] + [("between", g) for g in p["between"]]
-    query += list(_period_query(data).items()) + [("seed", str(p["seed"]))]
+        query = [("by", q.by)] + [("between", g) for g in q.between]
+    query += list(q.period_given.items()) + [("seed", str(q.seed))]
     return f"/maps/{view}?{urlencode(query)}"
 
 
 def _file_name(view: str, data: dict) -> str:
-    p = data["parameters"]
-    suffix = "".join(f"-{_safe_name(v)}" for v in _period_query(data).values())
+    """A map's file name: the view (the pair for bridges) and the period asked for."""
+    q = data["question"]
     if view == "bridges":
-        a, b = p["between"]
-        return f"bridges-{_safe_name(a)}-{_safe_name(b)}{suffix}.html"
-    return f"{view}{suffix}.html"
+        view = "bridges-" + "-".join(_safe_name(g) for g in q.between)
+    return view + "".join(f"-{_safe_name(v)}" for v in q.period_given.values()) + ".html"
 
 
 def _map_pages(store: GraphStore, data: dict) -> dict:
     """The interactive map pages the report draws and links (cached by the service layer)."""
-    p = data["parameters"]
-    net = _period_query(data)
-    out = {"organisations": map_views.organisations(store, seed=p["seed"], **net)}
+    q = data["question"]
+    net = q.period_given
+    out = {"organisations": map_views.organisations(store, seed=q.seed, **net)}
     if data["brokers"] and bridges_finding.rows(data):
-        out["bridges"] = map_views.bridges(store, by=p["by"], between=tuple(p["between"]),
-                                           seed=p["seed"], **net)
+        out["bridges"] = map_views.bridges(store, by=q.by, between=q.between, seed=q.seed, **net)
     return out
 
 
 def _svg_maps(data: dict, pages: dict, bridges: list[dict], links: str | None) -> dict:
-    pseudonymised = bool(data["parameters"].get("pseudonymise"))
+    pseudonymised = data["question"].pseudonymise
     out: dict = {"organisations": None, "bridges": None}
     org = svgmap.page_data(pages.get("organisations", ""))
     if org:
@@ -264,18 +257,18 @@ def _svg_maps(data: dict, pages: dict, bridges: list[dict], links: str | None) -
 
 def _render(store: GraphStore, data: dict, doc: dict, *, maps: bool, links: str | None) -> str:
     p = data["parameters"]
-    by = p["by"]
+    q = data["question"]
+    by = q.by
     names = data["names"]["groups"]
     partnership = doc["partnership"]
     ei_chart, density_chart, silo_rows = _silo_charts(data)
     layer_names, layer_rows = silos_finding.layer_rows(data)
     bridges, broker_chart, broker_key = _bridges(data)
-    between = p["between"] or []
-    period = _period_query(data)
+    between = q.between
     command = (f"kg report --by {by}" + (f" --between {between[0]} {between[1]}"
                                          if between else "")
-               + "".join(f" --{k.replace('_', '-')} {v}" for k, v in period.items())
-               + f" --seed {p['seed']}" + (" --pseudonymise" if p.get("pseudonymise") else ""))
+               + "".join(f" --{k.replace('_', '-')} {v}" for k, v in q.period_given.items())
+               + f" --seed {q.seed}" + (" --pseudonymise" if q.pseudonymise else ""))
     risk_rows = risk_finding.rows(data)
     communities = communities_finding.rows(data)
     parameter_rows = [
@@ -283,7 +276,7 @@ def _render(store: GraphStore, data: dict, doc: dict, *, maps: bool, links: str 
         ("Grouping", labels.attribute_label(by)),
         ("Bridges between", " and ".join(group_label(by, g, names) for g in between)
          if between else "none"),
-        ("Seed (Louvain, permutations, map layout)", p["seed"]),
+        ("Seed (Louvain, permutations, map layout)", q.seed),
         ("Layers of the person network", ", ".join(labels.label("layer", x)
                                                    for x in p["layers"])),
         ("Minimum link weight", p["min_weight"]),
@@ -308,7 +301,7 @@ def _render(store: GraphStore, data: dict, doc: dict, *, maps: bool, links: str 
         "topic_names": TOPIC_NAMES,
         "by_word": by_word(by),
         "groups_word": groups_word(by),
-        "pseudonymised": bool(p.get("pseudonymise")),
+        "pseudonymised": q.pseudonymise,
         "min_group": MIN_GROUP,
         "ei_chart": ei_chart,
         "density_chart": density_chart,
@@ -344,70 +337,57 @@ def _render(store: GraphStore, data: dict, doc: dict, *, maps: bool, links: str 
     return _template().render(**context)
 
 
-def _gathered(store, *, by, between, seed, window, phase, as_of, pseudonymise):
-    data = gather(store, by=by, between=between, seed=seed, window=window, phase=phase,
-                  as_of=as_of, pseudonymise=pseudonymise)
+def _gathered(store: GraphStore, question: ReportQuestion | None, asked: dict) -> tuple:
+    """The analyses for the question (given, as keywords, or both) and the findings of them."""
+    data = gather(store, ReportQuestion.of(question, **asked))
     return data, build_findings(data)
 
 
 def report_and_findings(
     store: GraphStore,
+    question: ReportQuestion | None = None,
     *,
-    by: str = "sector",
-    between=DEFAULT_BETWEEN,
-    seed: int = 0,
-    window: str | None = None,
-    phase: str | None = None,
-    as_of: str | None = None,
-    pseudonymise: bool = False,
     maps: bool = True,
     links: str | None = "files",
+    **asked,
 ) -> tuple[str, dict]:
     """The report page and the findings document from one pass over the analyses.
 
     Parameters and errors as :func:`render_report`; returns ``(html, findings)`` where
     ``findings`` is what :func:`kg.report.findings` returns.
     """
-    data, doc = _gathered(store, by=by, between=between, seed=seed, window=window, phase=phase,
-                          as_of=as_of, pseudonymise=pseudonymise)
+    data, doc = _gathered(store, question, asked)
     return _render(store, data, doc, maps=maps, links=links), doc
 
 
 def render_report(
     store: GraphStore,
+    question: ReportQuestion | None = None,
     *,
-    by: str = "sector",
-    between=DEFAULT_BETWEEN,
-    seed: int = 0,
-    window: str | None = None,
-    phase: str | None = None,
-    as_of: str | None = None,
-    pseudonymise: bool = False,
     maps: bool = True,
     links: str | None = "files",
+    **asked,
 ) -> str:
     """The board report: one printable, self-contained HTML page that needs no script.
 
     Parameters
     ----------
     store : GraphStore
-    by : str, default "sector"
-        Grouping for silos, bridges and key-person risk.
-    between : (str, str), default ("acute", "community")
-        The two groups whose bridges are ranked and mapped.
-    seed : int, default 0
-        Seed of every random step and of the map layouts.
-    window, phase, as_of
-        The period (:mod:`kg.queries.period`); by default the partnership as it is now.
-    pseudonymise : bool, default False
-        For wider circulation: people described by role, never named; figures about fewer than
-        :data:`kg.report.wording.MIN_GROUP` people withheld, and the report says so.
+    question : ReportQuestion, optional
+        Grouping, the two groups whose bridges are ranked and mapped, period, seed (also of
+        the map layouts) and pseudonymisation; by default ``ReportQuestion()``: by sector,
+        bridges between acute and community, the partnership as it is now, seed 0, named.
+        The pseudonymised report describes people by role, never names them, withholds
+        figures about fewer than :data:`kg.report.wording.MIN_GROUP` people, and says so.
     maps : bool, default True
         Draw the organisations and bridges maps (inline SVG).
     links : {"files", "api", None}, default "files"
         Where each map's interactive version is linked: ``maps/NAME.html`` beside the report
         (:func:`write_outputs` writes them), the API's ``/maps/...``, or nowhere. The
         pseudonymised report never links them (they name people).
+    **asked
+        Fields of :class:`~kg.report.question.ReportQuestion` (``by``, ``between``, ``seed``,
+        ``window``, ``phase``, ``as_of``, ``pseudonymise``), replacing those of ``question``.
 
     Returns
     -------
@@ -421,33 +401,27 @@ def render_report(
     InvalidParameter, NotFound
         Unknown ``by``, a malformed ``between``, window or date, or an unknown phase.
     """
-    return report_and_findings(store, by=by, between=between, seed=seed, window=window,
-                               phase=phase, as_of=as_of, pseudonymise=pseudonymise, maps=maps,
-                               links=links)[0]
+    return report_and_findings(store, question, maps=maps, links=links, **asked)[0]
 
 
-def write_outputs(store: GraphStore, out_dir: str | Path, **options) -> dict[str, Path]:
+def write_outputs(store: GraphStore, out_dir: str | Path, question: ReportQuestion | None = None,
+                  **options) -> dict[str, Path]:
     """Write the report, the findings and the maps into ``out_dir``; see
     :func:`write_outputs_and_findings` for the options. Returns name -> path written."""
-    return write_outputs_and_findings(store, out_dir, **options)[0]
+    return write_outputs_and_findings(store, out_dir, question, **options)[0]
 
 
 def write_outputs_and_findings(
     store: GraphStore,
     out_dir: str | Path,
+    question: ReportQuestion | None = None,
     *,
-    seed: int = 0,
-    by: str = "sector",
-    between=DEFAULT_BETWEEN,
-    window: str | None = None,
-    phase: str | None = None,
-    as_of: str | None = None,
-    pseudonymise: bool = False,
     report_name: str = "report.html",
     findings: bool = True,
     every_map: bool = True,
     maps: bool = True,
     pdf: bool = False,
+    **asked,
 ) -> tuple[dict[str, Path], dict]:
     """Write the report, the findings and the maps into ``out_dir``; also return the findings.
 
@@ -463,7 +437,7 @@ def write_outputs_and_findings(
     store : GraphStore
     out_dir : str or Path
         Created if needed; existing files of the same names are replaced.
-    seed, by, between, window, phase, as_of, pseudonymise
+    question : ReportQuestion, optional
         As in :func:`render_report`.
     report_name : str
         The report's file name.
@@ -475,6 +449,8 @@ def write_outputs_and_findings(
         Draw and write any map at all (False: a light page, no map files).
     pdf : bool, default False
         Print the report to PDF with Chromium (:func:`kg.report.pdf.html_to_pdf`).
+    **asked
+        Fields of the question, as in :func:`render_report`.
 
     Returns
     -------
@@ -489,25 +465,25 @@ def write_outputs_and_findings(
     PdfUnavailable
         ``pdf`` was asked for and Chromium cannot be driven (the HTML is written first).
     """
-    data, doc = _gathered(store, by=by, between=between, seed=seed, window=window, phase=phase,
-                          as_of=as_of, pseudonymise=pseudonymise)
+    data, doc = _gathered(store, question, asked)
+    q = data["question"]
     html = _render(store, data, doc, maps=maps, links="files")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     texts: dict[str, tuple[str, str]] = {"report": (report_name, html)}
-    if findings and not pseudonymise:
+    if findings and not q.pseudonymise:
         texts["findings"] = ("findings.json", json.dumps(doc, indent=2, ensure_ascii=False,
                                                          default=str) + "\n")
-    if maps and not pseudonymise:
-        net = _period_query(data)
+    if maps and not q.pseudonymise:
+        net = q.period_given
         for view, page in _map_pages(store, data).items():
             texts[view] = (f"maps/{_file_name(view, data)}", page)
         if every_map:
             texts["network"] = (f"maps/{_file_name('network', data)}",
-                                map_views.network(store, seed=seed, **net))
+                                map_views.network(store, seed=q.seed, **net))
             texts["communities"] = (f"maps/{_file_name('communities', data)}",
-                                    map_views.community_map(store, seed=seed, **net))
-            texts.update(_ego_page(store, data, net))
+                                    map_views.community_map(store, seed=q.seed, **net))
+            texts.update(_ego_page(store, data))
     written = {}
     for name, (rel, text) in texts.items():
         path = out / rel
@@ -523,7 +499,7 @@ def write_outputs_and_findings(
     return written, doc
 
 
-def _ego_page(store: GraphStore, data: dict, net: dict) -> dict:
+def _ego_page(store: GraphStore, data: dict) -> dict:
     rows = bridges_finding.rows(data)
     top = rows[0]["id"] if rows else None
     if top is None:
@@ -531,12 +507,12 @@ def _ego_page(store: GraphStore, data: dict, net: dict) -> dict:
         top = people[0]["id"] if people else None
     if top is None:
         return {}
+    q = data["question"]
     try:
-        page = map_views.ego(store, top, hops=1, seed=data["parameters"]["seed"], **net)
+        page = map_views.ego(store, top, hops=1, seed=q.seed, **q.period_given)
     except CarebridgeError:
         return {}  # the person is not drawable; the other files still stand
-    suffix = "".join(f"-{_safe_name(v)}" for v in net.values())
-    return {"ego": (f"maps/ego-{_safe_name(top)}{suffix}.html", page)}
+    return {"ego": (f"maps/{_file_name(f'ego-{_safe_name(top)}', data)}", page)}
 
 
 def swatch(colour: str) -> Markup:
