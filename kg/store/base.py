@@ -13,10 +13,18 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from kg.errors import InvalidParameter
-from kg.model import Node, NodeLabel, Relationship, RelType
+from kg.errors import InvalidParameter, StoreError
+from kg.model import REL_ENDPOINTS, Node, NodeLabel, Relationship, RelType
 
-__all__ = ["GraphSnapshot", "GraphStore", "Progress", "WriteResult", "check_property_name"]
+__all__ = [
+    "GraphSnapshot",
+    "GraphStore",
+    "Progress",
+    "WriteResult",
+    "check_endpoints",
+    "check_property_name",
+    "check_window",
+]
 
 # Called with the number of records just written; used for progress bars.
 Progress = Callable[[int], None]
@@ -29,6 +37,46 @@ def check_property_name(name: str) -> str:
     if not _PROPERTY_NAME.match(name):
         raise InvalidParameter(f"not a property name: {name!r}")
     return name
+
+
+def check_window(start: date | None, end: date | None) -> None:
+    """Refuse a snapshot window that ends before it starts (``ValueError``)."""
+    if start is not None and end is not None and end < start:
+        raise ValueError(f"window end {end} is before its start {start}")
+
+
+def check_endpoints(
+    relationships: Iterable[Relationship],
+    present: Callable[[NodeLabel, set[str]], set[str]],
+) -> None:
+    """Refuse a write whose relationships end at nodes that do not exist.
+
+    Parameters
+    ----------
+    relationships : iterable of Relationship
+        What is about to be written; each type joins nodes of the labels ``REL_ENDPOINTS`` gives.
+    present : callable
+        ``present(label, ids)``: those of ``ids`` that are nodes of ``label``, stored or about to
+        be written with the relationships.
+
+    Raises
+    ------
+    StoreError
+        Naming the first label with missing ends and up to five of them; nothing is written.
+    """
+    needed: dict[NodeLabel, set[str]] = {}
+    for r in relationships:
+        src_label, dst_label = REL_ENDPOINTS[r.type]
+        needed.setdefault(src_label, set()).add(r.source)
+        needed.setdefault(dst_label, set()).add(r.target)
+    for label, ids in needed.items():
+        missing = ids - present(label, ids)
+        if missing:
+            sample = ", ".join(sorted(missing)[:5])
+            raise StoreError(
+                f"{len(missing)} relationship endpoint(s) are not {label.value} nodes "
+                f"(e.g. {sample}); nothing was written"
+            )
 
 
 @dataclass(slots=True)

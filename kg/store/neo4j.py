@@ -47,7 +47,15 @@ from neo4j.exceptions import (
 
 from kg.errors import BackendUnavailable, ConfigError, StoreError
 from kg.model import REL_ENDPOINTS, Node, NodeLabel, Relationship, RelType
-from kg.store.base import GraphSnapshot, GraphStore, Progress, WriteResult, check_property_name
+from kg.store.base import (
+    GraphSnapshot,
+    GraphStore,
+    Progress,
+    WriteResult,
+    check_endpoints,
+    check_property_name,
+    check_window,
+)
 
 __all__ = ["META_LABEL", "NODE_QUERIES", "REL_QUERIES", "SCHEMA", "Neo4jStore"]
 
@@ -393,21 +401,12 @@ class Neo4jStore(GraphStore):
         return result
 
     def _check_endpoints(self, tx, by_label: dict, by_type: dict) -> None:
-        needed: dict[NodeLabel, set[str]] = {}
-        for type_, group in by_type.items():
-            src, dst = REL_ENDPOINTS[type_]
-            needed.setdefault(src, set()).update(r.source for r in group.values())
-            needed.setdefault(dst, set()).update(r.target for r in group.values())
-        for label, ids in needed.items():
-            ids = ids - by_label.get(label, {}).keys()
-            found = {r[0] for r in self._rows(tx, NODE_QUERIES[label].ids, wanted_ids=list(ids))}
-            missing = ids - found
-            if missing:
-                sample = ", ".join(sorted(missing)[:5])
-                raise StoreError(
-                    f"{len(missing)} relationship endpoint(s) are not {label.value} nodes "
-                    f"(e.g. {sample}); nothing was written"
-                )
+        def present(label: NodeLabel, ids: set[str]) -> set[str]:
+            written = by_label.get(label, {}).keys()  # in this transaction, with the ties
+            found = self._rows(tx, NODE_QUERIES[label].ids, wanted_ids=list(ids - written))
+            return written | {r[0] for r in found}
+
+        check_endpoints((r for group in by_type.values() for r in group.values()), present)
 
     def _delete(self, query: str, params: dict) -> tuple[int, int]:
         def work(tx):
@@ -505,8 +504,7 @@ class Neo4jStore(GraphStore):
         return [_rel(type, rec) for rec in rows]
 
     def snapshot(self, start: date | None = None, end: date | None = None) -> GraphSnapshot:
-        if start is not None and end is not None and end < start:
-            raise ValueError(f"window end {end} is before its start {start}")
+        check_window(start, end)
 
         def work(tx):
             snap = GraphSnapshot(revision=tx.run(_REVISION).single()[0], window=(start, end))

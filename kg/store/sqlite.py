@@ -14,7 +14,7 @@ are built only for the types a caller reads.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -24,7 +24,15 @@ import orjson
 from kg.errors import StoreError
 from kg.model import REL_ENDPOINTS, Node, NodeLabel, Relationship, RelType
 from kg.store._connections import ThreadConnections
-from kg.store.base import GraphSnapshot, GraphStore, Progress, WriteResult, check_property_name
+from kg.store.base import (
+    GraphSnapshot,
+    GraphStore,
+    Progress,
+    WriteResult,
+    check_endpoints,
+    check_property_name,
+    check_window,
+)
 
 __all__ = ["SQLiteStore"]
 
@@ -93,6 +101,25 @@ def _iso(d: date | None) -> str | None:
 
 def _date(s: str | None) -> date | None:
     return None if s is None else date.fromisoformat(s)
+
+
+def _node_row(n: Node) -> tuple:
+    return (n.label.value, n.id, _dumps(n.props), n.source, n.imported_at)
+
+
+def _rel_row(r: Relationship) -> tuple:
+    return (
+        r.type.value,
+        r.key,
+        r.source,
+        r.target,
+        _iso(r.start),
+        _iso(r.end),
+        r.weight,
+        _dumps(r.props),
+        r.source_file,
+        r.imported_at,
+    )
 
 
 def _node(row: tuple) -> Node:
@@ -360,53 +387,38 @@ class SQLiteStore(ThreadConnections, GraphStore):
         relationships = list(relationships)
         result = WriteResult()
         with self._write() as conn:
-            before = conn.total_changes
-            node_count = self._count(conn, "nodes")
-            for i in range(0, len(nodes), BATCH):
-                chunk = nodes[i : i + BATCH]
-                conn.executemany(
-                    _UPSERT_NODE,
-                    [
-                        (n.label.value, n.id, _dumps(n.props), n.source, n.imported_at)
-                        for n in chunk
-                    ],
-                )
-                if progress:
-                    progress(len(chunk))
-            result.nodes_created = self._count(conn, "nodes") - node_count
-            result.nodes_updated = conn.total_changes - before - result.nodes_created
-
-            self._check_endpoints(conn, relationships)
-            before = conn.total_changes
-            rel_count = self._count(conn, "rels")
-            for i in range(0, len(relationships), BATCH):
-                chunk = relationships[i : i + BATCH]
-                conn.executemany(
-                    _UPSERT_REL,
-                    [
-                        (
-                            r.type.value,
-                            r.key,
-                            r.source,
-                            r.target,
-                            _iso(r.start),
-                            _iso(r.end),
-                            r.weight,
-                            _dumps(r.props),
-                            r.source_file,
-                            r.imported_at,
-                        )
-                        for r in chunk
-                    ],
-                )
-                if progress:
-                    progress(len(chunk))
-            result.relationships_created = self._count(conn, "rels") - rel_count
-            result.relationships_updated = (
-                conn.total_changes - before - result.relationships_created
+            result.nodes_created, result.nodes_updated = self._upsert_batches(
+                conn, "nodes", _UPSERT_NODE, nodes, _node_row, progress
+            )
+            # the nodes above are written in this transaction, so the query sees them
+            check_endpoints(relationships, lambda label, _ids: self._ids(conn, label))
+            result.relationships_created, result.relationships_updated = self._upsert_batches(
+                conn, "rels", _UPSERT_REL, relationships, _rel_row, progress
             )
             result.revision = self._bump(conn) if result.changed else self._revision(conn)
         return result
+
+    @classmethod
+    def _upsert_batches(
+        cls,
+        conn: sqlite3.Connection,
+        table: str,
+        sql: str,
+        records: list,
+        row: Callable[[Node | Relationship], tuple],
+        progress: Progress | None,
+    ) -> tuple[int, int]:
+        """Write ``records`` with ``sql`` in batches of ``BATCH`` rows; (created, updated)."""
+        before = conn.total_changes
+        count = cls._count(conn, table)
+        for i in range(0, len(records), BATCH):
+            chunk = records[i : i + BATCH]
+            conn.executemany(sql, [row(r) for r in chunk])  # built per batch: bounded memory
+            if progress:
+                progress(len(chunk))
+        created = cls._count(conn, table) - count
+        # an unchanged row is skipped by the upsert's WHERE, so changes beyond new rows are updates
+        return created, conn.total_changes - before - created
 
     @staticmethod
     def _count(conn: sqlite3.Connection, table: str) -> int:
@@ -414,27 +426,13 @@ class SQLiteStore(ThreadConnections, GraphStore):
         return conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]  # noqa: S608
 
     @staticmethod
+    def _ids(conn: sqlite3.Connection, label: NodeLabel) -> set[str]:
+        rows = conn.execute("SELECT id FROM nodes WHERE label = ?", (label.value,))
+        return {row[0] for row in rows}
+
+    @staticmethod
     def _revision(conn: sqlite3.Connection) -> int:
         return int(conn.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()[0])
-
-    def _check_endpoints(self, conn: sqlite3.Connection, rels: list[Relationship]) -> None:
-        needed: dict[NodeLabel, set[str]] = {}
-        for r in rels:
-            src_label, dst_label = REL_ENDPOINTS[r.type]
-            needed.setdefault(src_label, set()).add(r.source)
-            needed.setdefault(dst_label, set()).add(r.target)
-        for label, ids in needed.items():
-            present = {
-                row[0]
-                for row in conn.execute("SELECT id FROM nodes WHERE label = ?", (label.value,))
-            }
-            missing = ids - present
-            if missing:
-                sample = ", ".join(sorted(missing)[:5])
-                raise StoreError(
-                    f"{len(missing)} relationship endpoint(s) are not {label.value} nodes "
-                    f"(e.g. {sample}); nothing was written"
-                )
 
     def delete_nodes(self, label: NodeLabel, ids: Sequence[str]) -> int:
         label = NodeLabel(label)
@@ -549,8 +547,7 @@ class SQLiteStore(ThreadConnections, GraphStore):
         return [_rel(r) for r in self._conn().execute(sql, params)]
 
     def snapshot(self, start: date | None = None, end: date | None = None) -> GraphSnapshot:
-        if start is not None and end is not None and end < start:
-            raise ValueError(f"window end {end} is before its start {start}")
+        check_window(start, end)
         hi = "9999-12-31" if end is None else end.isoformat()
         lo = "0001-01-01" if start is None else start.isoformat()
         loads = orjson.loads
