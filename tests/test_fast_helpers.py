@@ -4,7 +4,12 @@ child crashes, is killed, hangs or sends back less than its part."""
 
 from __future__ import annotations
 
+import os
+import signal
+import time
+
 import networkx as nx
+import numpy as np
 import pytest
 
 from kg.analysis import _fast
@@ -60,3 +65,105 @@ def test_a_weight_that_is_not_a_number_is_refused():
     G = nx.Graph([("a", "b", {"weight": "heavy"})])
     with pytest.raises(_fast.InvalidParameter, match="numeric"):
         _fast.to_igraph(G, _fast.node_index(G)[1], simple=False, weight="weight")
+
+
+@pytest.fixture
+def forks(monkeypatch):
+    """split_sum always splits, in three parts (two children); the children's ids are kept."""
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork here: split_sum never splits")
+    monkeypatch.setattr(_fast, "PARALLEL_MIN_WORK", 0)
+    monkeypatch.setattr(_fast, "workers", lambda: 3)
+    pids: list[int] = []
+    fork = _fast._fork
+
+    def recorded(compute, part):
+        pid, reader = fork(compute, part)
+        pids.append(pid)
+        return pid, reader
+
+    monkeypatch.setattr(_fast, "_fork", recorded)
+    return pids
+
+
+def assert_gone(pids):
+    """Each child was reaped (no zombie) and no longer runs (no orphan)."""
+    for pid in pids:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+
+
+def raise_error():
+    raise RuntimeError("the child fails")
+
+
+def hang():
+    time.sleep(120)
+
+
+# What the child with the last items does instead of its part (None: goes on with it).
+MISBEHAVIOURS = {
+    "raises": raise_error,
+    "exits": lambda: os._exit(3),
+    "is killed": lambda: os.kill(os.getpid(), signal.SIGKILL),
+    "hangs": hang,
+    "sends too little": lambda: np.zeros(1),
+}
+
+
+@pytest.mark.parametrize("misbehaviour", list(MISBEHAVIOURS))
+def test_a_child_that_fails_or_hangs_has_its_part_computed_in_the_parent(
+    forks, monkeypatch, misbehaviour
+):
+    monkeypatch.setattr(_fast, "CHILD_WAIT_MIN", 0.5)  # a hang is seen in half a second
+    parent = os.getpid()
+    items = list(range(1, 301))
+
+    def compute(part):
+        if os.getpid() != parent and 300 in part:  # one child of two misbehaves
+            wrong = MISBEHAVIOURS[misbehaviour]()
+            if wrong is not None:
+                return wrong
+        return np.asarray([sum(part), len(part), sum(i * i for i in part)], dtype=float)
+
+    alone = compute(items)
+    began = time.monotonic()
+    got = _fast.split_sum(compute, items, work=1e12)
+    assert got.tolist() == alone.tolist() == [45150.0, 300.0, 9045050.0]
+    assert len(forks) == 2
+    assert time.monotonic() - began < 30
+    assert_gone(forks)
+
+
+def test_the_other_child_still_counts_when_one_fails(forks, monkeypatch):
+    parent = os.getpid()
+    by = {}
+
+    def compute(part):
+        if os.getpid() != parent:
+            if 300 in part:
+                os._exit(3)
+            return np.asarray([0.0, 1.0])  # marks a part summed in its own process
+        by.setdefault("here", []).append(len(part))
+        return np.asarray([float(len(part)), 0.0])
+
+    got = _fast.split_sum(compute, list(range(1, 301)), work=1e12)
+    assert got.tolist() == [200.0, 1.0]  # the first and the failed part here, one elsewhere
+    assert by["here"] == [100, 100]
+    assert_gone(forks)
+
+
+def test_an_error_in_the_parent_leaves_no_child_behind(forks):
+    parent = os.getpid()
+
+    def compute(part):
+        if os.getpid() == parent:
+            raise KeyError("the parent fails")
+        time.sleep(120)  # children still at work when the parent gives up
+
+    with pytest.raises(KeyError):
+        _fast.split_sum(compute, list(range(30)), work=1e12)
+    assert len(forks) == 2
+    assert_gone(forks)

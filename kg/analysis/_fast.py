@@ -8,7 +8,9 @@ Nothing here is public API; the analysis modules check their arguments before ca
 from __future__ import annotations
 
 import os
+import select
 import signal
+import time
 import weakref
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from itertools import chain
@@ -29,6 +31,13 @@ _CHUNK_ENTRIES = 10_000_000
 # Work (searches x arcs) below which a computation is not split across processes: forking
 # costs a few milliseconds, a search over the medium partnership's 67,000 arcs about 0.5 ms.
 PARALLEL_MIN_WORK = 20_000_000
+
+# How long split_sum waits for a child: the parts are the same size, so one still silent after
+# CHILD_WAIT_FACTOR times the parent's own time (and at least CHILD_WAIT_MIN seconds) is taken to
+# hang: it is killed and its part computed in the parent. Once a child sends, each further chunk
+# (and its exit) gets CHILD_WAIT_MIN seconds.
+CHILD_WAIT_FACTOR = 4.0
+CHILD_WAIT_MIN = 10.0
 
 
 def check_graph(G, *, name: str = "G") -> None:
@@ -251,8 +260,11 @@ def split_sum(
     igraph's C core and scipy's searches hold the GIL, so threads would run one at a time:
     each further part runs in a forked child, which shares the parent's graph copy-on-write and
     sends back one float64 array. The parent computes the first part meanwhile and adds the
-    rest. A child that fails has its part computed here instead, so the answer never depends
-    on the split (only the order of a floating-point sum does, to about 1e-15 relative).
+    rest. A child that fails, dies, sends less than a whole array, or is still silent
+    :data:`CHILD_WAIT_FACTOR` times the parent's own time after the fork (at least
+    :data:`CHILD_WAIT_MIN` seconds) is ended and reaped, and its part computed here instead, so
+    the answer never depends on the split (only the order of a floating-point sum does, to about
+    1e-15 relative).
 
     ``work`` (searches times arcs) below :data:`PARALLEL_MIN_WORK`, one core, or fewer than two
     items: computed here in one piece.
@@ -264,18 +276,17 @@ def split_sum(
     parts = [items[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
     children: list[tuple[int, int, Sequence]] = []
     try:
+        forked = time.monotonic()
         for part in parts[1:]:
             children.append((*_fork(compute, part), part))
         total = np.array(compute(parts[0]), dtype=float)
+        deadline = forked + max(CHILD_WAIT_MIN, CHILD_WAIT_FACTOR * (time.monotonic() - forked))
         while children:
-            pid, reader, part = children[0]
-            with os.fdopen(reader, "rb") as pipe:
-                data = pipe.read()
-            _, status = os.waitpid(pid, 0)
-            children.pop(0)
-            if status == 0 and len(data) == total.nbytes:
+            pid, reader, part = children.pop(0)
+            data = _collect(pid, reader, deadline)
+            if data is not None and len(data) == total.nbytes:
                 total += np.frombuffer(data, dtype=float).reshape(total.shape)
-            else:
+            else:  # failed, killed, hung or sent too little: computed here
                 total += np.asarray(compute(part), dtype=float)
     finally:
         for pid, reader, _ in children:  # on an error here: leave no child or pipe behind
@@ -311,10 +322,8 @@ def finish(started: Started) -> np.ndarray | None:
     pid, reader = started.child
     started.child = None
     started._reaper.detach()
-    with os.fdopen(reader, "rb") as pipe:
-        data = pipe.read()
-    _, status = os.waitpid(pid, 0)
-    return np.frombuffer(data, dtype=float).copy() if status == 0 else None
+    data = _collect(pid, reader, None)
+    return None if data is None else np.frombuffer(data, dtype=float).copy()
 
 
 def _fork(compute: Callable[[Sequence], np.ndarray], part: Sequence) -> tuple[int, int]:
@@ -337,10 +346,61 @@ def _fork(compute: Callable[[Sequence], np.ndarray], part: Sequence) -> tuple[in
     return pid, reader
 
 
-def _reap(pid: int, reader: int) -> None:
+def _collect(pid: int, reader: int, deadline: float | None) -> bytes | None:
+    """All a forked child sent, if it then exited cleanly; else None.
+
+    ``deadline`` (a :func:`time.monotonic` time, or None to wait as long as it takes) bounds the
+    wait for the child's first bytes; each further chunk, and the exit after the last, gets
+    :data:`CHILD_WAIT_MIN` seconds more. A child that misses it is killed. Either way the child is
+    reaped and the pipe closed before this returns: no zombie, no orphan, no open descriptor.
+    """
+    chunks: list[bytes] = []
+    status = None
+    poller = select.poll()  # not select.select: a busy server's descriptors pass 1024
+    poller.register(reader, select.POLLIN)
     try:
-        os.close(reader)
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-    except OSError:
-        pass
+        while poller.poll(_milliseconds_left(deadline)):
+            chunk = os.read(reader, 1 << 20)
+            if not chunk:  # the pipe closed: the child has finished, or died
+                status = _exit_status(pid, deadline)
+                break
+            chunks.append(chunk)
+            if deadline is not None:  # sending: its part is computed, the rest is a copy
+                deadline = max(deadline, time.monotonic() + CHILD_WAIT_MIN)
+    finally:
+        if status is None:  # late, or this process was interrupted: end it
+            _reap(pid, reader)
+        else:
+            os.close(reader)
+    return b"".join(chunks) if status == 0 else None
+
+
+def _milliseconds_left(deadline: float | None) -> int | None:
+    if deadline is None:
+        return None
+    return max(0, int((deadline - time.monotonic()) * 1000) + 1)
+
+
+def _exit_status(pid: int, deadline: float | None) -> int | None:
+    """The child's wait status once it exits, or None if it is still running at ``deadline``."""
+    if deadline is None:
+        return os.waitpid(pid, 0)[1]
+    pause = 0.0005
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(pause)
+        pause = min(2 * pause, 0.05)
+
+
+def _reap(pid: int, reader: int) -> None:
+    """Close the pipe, kill the child and wait for it (each step whatever became of the others)."""
+    for step in (lambda: os.close(reader), lambda: os.kill(pid, signal.SIGKILL),
+                 lambda: os.waitpid(pid, 0)):
+        try:
+            step()
+        except OSError:  # already closed, already gone or already reaped
+            pass
