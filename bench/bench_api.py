@@ -18,31 +18,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import shutil
-import socket
-import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
 
 import httpx
+from _wrk import ROOT, free_port, load_wrk, start_server, summary
 
-ROOT = Path(__file__).resolve().parents[1]
 KEY = "bench-viewer-key"
 ROUTES = [
     ("/analysis/brokers", {"by": "sector", "between": ["acute", "community"]}),
     ("/maps/network", {}),
 ]
 MAX_REQUESTS = 200_000  # a hard cap per route, whatever the duration
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+WRK_HEADERS = (f"X-API-Key: {KEY}", "Accept-Encoding: gzip")
 
 
 def prepare(size: str, data: Path) -> None:
@@ -58,26 +47,6 @@ def prepare(size: str, data: Path) -> None:
         t = time.perf_counter()
         ingest_path(store, bundle)
         print(f"store ready ({time.perf_counter() - t:.1f} s)", flush=True)
-
-
-def start_server(data: Path, port: int) -> subprocess.Popen:
-    env = dict(os.environ, KG_DATA_DIR=str(data), KG_API_KEYS=f"{KEY}:viewer")
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "kg"), "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        cwd=ROOT,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    proc.kill()
-    raise SystemExit("the API did not start within 60 s")
 
 
 async def load(base: str, path: str, params: dict, clients: int, seconds: float) -> dict:
@@ -107,63 +76,7 @@ async def load(base: str, path: str, params: dict, clients: int, seconds: float)
         started = time.monotonic()
         await asyncio.gather(*(worker() for _ in range(clients)))
         elapsed = time.monotonic() - started
-    q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [float("nan")] * 99
-    return {
-        "requests": len(latencies),
-        "errors": errors,
-        "rps": len(latencies) / elapsed,
-        "p50": q[49] * 1000,
-        "p95": q[94] * 1000,
-        "p99": q[98] * 1000,
-    }
-
-
-WRK_REPORT = """
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format("CB %d %d %d %f %f %f\\n", summary.requests,
-    e.connect + e.read + e.write + e.timeout + e.status, summary.duration,
-    latency:percentile(50), latency:percentile(95), latency:percentile(99)))
-end
-"""
-
-
-def load_wrk(base: str, path: str, params: dict, clients: int, seconds: float) -> dict:
-    url = str(httpx.URL(base + path, params=params))
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(WRK_REPORT)
-    try:
-        out = subprocess.run(
-            [
-                "wrk",
-                "-t2",
-                f"-c{clients}",
-                f"-d{int(seconds)}s",
-                "-s",
-                script.name,
-                "-H",
-                f"X-API-Key: {KEY}",
-                "-H",
-                "Accept-Encoding: gzip",
-                url,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=seconds + 60,
-            check=True,
-        ).stdout
-    finally:
-        os.unlink(script.name)
-    line = next(x for x in out.splitlines() if x.startswith("CB "))
-    n, errors, micros, p50, p95, p99 = (float(x) for x in line.split()[1:])
-    return {
-        "requests": int(n),
-        "errors": int(errors),
-        "rps": n / (micros / 1e6),
-        "p50": p50 / 1000,
-        "p95": p95 / 1000,
-        "p99": p99 / 1000,
-    }
+    return summary(latencies, errors, elapsed)
 
 
 def main() -> None:
@@ -179,7 +92,7 @@ def main() -> None:
     data = ROOT / "bench" / "out" / f"api-{args.size}"
     prepare(args.size, data)
     port = free_port()
-    proc = start_server(data, port)
+    proc = start_server(data, port, f"{KEY}:viewer")
     base = f"http://127.0.0.1:{port}"
     try:
         cold = {}
@@ -192,7 +105,8 @@ def main() -> None:
         results = {}
         for path, params in ROUTES:
             if use_wrk:
-                results[path] = load_wrk(base, path, params, args.clients, args.seconds)
+                url = str(httpx.URL(path, params=params))
+                results[path] = load_wrk(base, [url], args.clients, args.seconds, WRK_HEADERS)
             else:
                 results[path] = asyncio.run(load(base, path, params, args.clients, args.seconds))
     finally:

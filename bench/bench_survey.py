@@ -28,14 +28,10 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import random
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -43,8 +39,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
+from _wrk import ROOT, free_port, load_wrk, start_server, summary
 
-ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from kg.demo import vocabulary as V  # noqa: E402
@@ -60,12 +56,6 @@ TITLES = ("Staff nurse", "Ward manager", "Social worker", "Occupational therapis
           "Physiotherapist", "Discharge coordinator", "GP", "Care manager", "Team leader")
 MAX_REQUESTS = 500_000  # a hard cap on the type-ahead load, whatever the duration
 LOOKUP_LINKS = 2_000
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def build_store(path: Path, people: int, seed: int = 7) -> None:
@@ -149,61 +139,6 @@ def lookup_queries(roster, rng: random.Random, n: int) -> list[str]:
         else:
             out.append(" ".join(w[: rng.randint(1, len(w))] for w in words))
     return out
-
-
-def start_server(data: Path, port: int) -> subprocess.Popen:
-    env = dict(os.environ, KG_DATA_DIR=str(data), KG_API_KEYS=f"{ADMIN}:admin")
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "kg"), "serve", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    proc.kill()
-    raise SystemExit("the API did not start within 60 s")
-
-
-def summary(latencies: list[float], errors: int, elapsed: float) -> dict:
-    q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [float("nan")] * 99
-    return {"requests": len(latencies), "errors": errors, "rps": len(latencies) / elapsed,
-            "p50": q[49] * 1000, "p95": q[94] * 1000, "p99": q[98] * 1000}
-
-
-WRK_SCRIPT = """
-local paths = {%s}
-local i = 0
-request = function()
-  i = i %% #paths + 1
-  return wrk.format("GET", paths[i])
-end
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format("CB %%d %%d %%d %%f %%f %%f\\n", summary.requests,
-    e.connect + e.read + e.write + e.timeout + e.status, summary.duration,
-    latency:percentile(50), latency:percentile(95), latency:percentile(99)))
-end
-"""
-
-
-def load_wrk(base: str, paths: list[str], clients: int, seconds: float) -> dict:
-    table = ",".join(f'"{p}"' for p in paths)  # tokens and queries are URL-safe by now
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(WRK_SCRIPT % table)
-    try:
-        out = subprocess.run(
-            ["wrk", f"-t{min(2, clients)}", f"-c{clients}", f"-d{int(seconds)}s", "-s",
-             script.name, base],
-            capture_output=True, text=True, timeout=seconds + 60, check=True).stdout
-    finally:
-        os.unlink(script.name)
-    line = next(x for x in out.splitlines() if x.startswith("CB "))
-    n, errors, micros, p50, p95, p99 = (float(x) for x in line.split()[1:])
-    return {"requests": int(n), "errors": int(errors), "rps": n / (micros / 1e6),
-            "p50": p50 / 1000, "p95": p95 / 1000, "p99": p99 / 1000}
 
 
 def load_threads(base: str, paths: list[str], clients: int, seconds: float) -> dict:
@@ -296,7 +231,7 @@ def main() -> None:
     rows = prepare(data, args.people)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    proc = start_server(data, port)
+    proc = start_server(data, port, f"{ADMIN}:admin")
     try:
         rng = random.Random(5)
         lookups, respondents = rows[:LOOKUP_LINKS], rows[LOOKUP_LINKS:][: args.respondents]

@@ -1,0 +1,129 @@
+"""Loading a served API from the benchmarks: ``kg serve`` on a loopback port, ``wrk``, latencies.
+
+Shared by ``bench_api.py`` and ``bench_survey.py`` (run as scripts, so this folder is on the path:
+``from _wrk import ...``). Whichever client loads the server, the result is one dict:
+``requests``, ``errors``, ``rps`` and ``p50`` / ``p95`` / ``p99`` in milliseconds.
+
+``wrk`` (``apt-get install wrk``) is a C client, so its figures are the server's; a Lua ``done``
+hook prints its counts and percentiles on one line that :func:`load_wrk` parses.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+__all__ = ["free_port", "load_wrk", "start_server", "summary"]
+
+ROOT = Path(__file__).resolve().parents[1]
+START_SECONDS = 60  # how long the server may take to answer /health
+
+# Cycles through the paths given (a request() hook; with one path wrk's own request is used).
+_ROTATE = """
+local paths = {PATHS}
+local i = 0
+request = function()
+  i = i % #paths + 1
+  return wrk.format("GET", paths[i])
+end
+"""
+_REPORT = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("CB %d %d %d %f %f %f\\n", summary.requests,
+    e.connect + e.read + e.write + e.timeout + e.status, summary.duration,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+end
+"""
+
+
+def free_port() -> int:
+    """A loopback TCP port that is free now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(data: Path, port: int, api_keys: str) -> subprocess.Popen:
+    """``kg serve`` over ``KG_DATA_DIR=data`` with ``KG_API_KEYS=api_keys``, once it answers.
+
+    Raises
+    ------
+    SystemExit
+        When ``/health`` does not answer within ``START_SECONDS`` (the server is killed).
+    """
+    env = dict(os.environ, KG_DATA_DIR=str(data), KG_API_KEYS=api_keys)
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "kg"), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+    )
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit(f"the API did not start within {START_SECONDS} s")
+
+
+def summary(latencies: list[float], errors: int, elapsed: float) -> dict:
+    """The result of an in-process load: ``latencies`` in seconds over ``elapsed`` seconds."""
+    q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [float("nan")] * 99
+    return {
+        "requests": len(latencies),
+        "errors": errors,
+        "rps": len(latencies) / elapsed,
+        "p50": q[49] * 1000,
+        "p95": q[94] * 1000,
+        "p99": q[98] * 1000,
+    }
+
+
+def load_wrk(
+    base: str, paths: list[str], clients: int, seconds: float, headers: tuple[str, ...] = ()
+) -> dict:
+    """``wrk`` with ``clients`` connections for ``seconds`` on ``base``, the requests going
+    through ``paths`` in turn (URL-safe, query included); ``headers`` as ``"Name: value"``."""
+    script_text = _REPORT
+    url = base + paths[0]
+    if len(paths) > 1:
+        script_text = _ROTATE.replace("PATHS", ",".join(f'"{p}"' for p in paths)) + _REPORT
+        url = base
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(script_text)
+    command = ["wrk", f"-t{min(2, clients)}", f"-c{clients}", f"-d{int(seconds)}s"]
+    for header in headers:
+        command += ["-H", header]
+    try:
+        out = subprocess.run(
+            [*command, "-s", script.name, url],
+            capture_output=True,
+            text=True,
+            timeout=seconds + 60,
+            check=True,
+        ).stdout
+    finally:
+        os.unlink(script.name)
+    line = next(x for x in out.splitlines() if x.startswith("CB "))
+    n, errors, micros, p50, p95, p99 = (float(x) for x in line.split()[1:])
+    return {
+        "requests": int(n),
+        "errors": int(errors),
+        "rps": n / (micros / 1e6),
+        "p50": p50 / 1000,
+        "p95": p95 / 1000,
+        "p99": p99 / 1000,
+    }
