@@ -3,7 +3,8 @@
 Compares a per-person score (usually betweenness from :mod:`kg.analysis.betweenness`) between the
 people flagged by a node attribute (``hybrid`` by default) and everyone else: effect sizes
 (Cliff's delta, equal to the rank-biserial correlation, and Cohen's d), the two-sided
-Mann--Whitney U test (scipy) and a seeded permutation test of the difference in means.
+Mann--Whitney U test (:mod:`kg.analysis.rank_tests`) and a seeded permutation test of the
+difference in means.
 
 References
 ----------
@@ -21,9 +22,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import stats
 
 from kg.analysis._fast import check_graph, json_float
+from kg.analysis.rank_tests import mann_whitney_u
 from kg.errors import InvalidParameter
 
 __all__ = ["compare_hybrids"]
@@ -47,8 +48,9 @@ def compare_hybrids(
       score :math:`Y` (ties count half), computed as :math:`2U/(n_1 n_2) - 1` from the
       Mann--Whitney :math:`U` of the hybrids; it equals the rank-biserial correlation.
     - Cohen's d: difference in means over the pooled standard deviation (ddof = 1).
-    - ``p_value``: two-sided Mann--Whitney U test (``scipy.stats.mannwhitneyu``, asymptotic
-      with tie and continuity correction, or exact for small samples without ties).
+    - ``p_value``: two-sided Mann--Whitney U test (:func:`kg.analysis.rank_tests.mann_whitney_u`,
+      as ``scipy.stats.mannwhitneyu`` computes it: asymptotic with tie and continuity
+      correction, or exact for small samples without ties).
     - ``permutation_p_value``: two-sided permutation test of the difference in means, with
       ``n_permutations`` seeded relabellings and :math:`p = (1 + b)/(1 + m)` (Phipson and Smyth
       2010), where :math:`b` of the :math:`m` relabellings give an absolute difference at least
@@ -146,10 +148,9 @@ def compare_hybrids(
     if n1 and n2:
         observed = hybrid.mean() - other.mean()
         result["difference_in_means"] = float(observed)
-        test = stats.mannwhitneyu(hybrid, other, alternative="two-sided")
-        u = float(test.statistic)
+        u, p = mann_whitney_u(hybrid, other)
         result["mann_whitney_u"] = u
-        result["p_value"] = json_float(test.pvalue)
+        result["p_value"] = json_float(p)
         delta = 2.0 * u / (n1 * n2) - 1.0
         result["cliffs_delta"] = delta
         result["rank_biserial"] = delta

@@ -402,7 +402,8 @@ def hybrids(
         G = person_graph(store, **net)
         scores = betweenness_of(store, seed=seed, paths=paths, **net)
         others = [v for v, a in G.nodes(data=True) if a.get("hybrid_any") and not a.get("hybrid")]
-        compared = {v: s for v, s in scores.items() if v not in set(others)}
+        apart = set(others)
+        compared = {v: s for v, s in scores.items() if v not in apart}
         result = compare_hybrids(G, compared, seed=seed)
         result["hybrids"] = named(store, G, result["hybrids"], window=window, phase=phase,
                                   as_of=as_of)
