@@ -97,6 +97,16 @@ def test_printed_on_a4_nothing_is_cut_and_the_pdf_has_pages(browser, report_file
         for i in range(2):
             box = page.locator("svg.map-svg").nth(i).bounding_box()
             assert box and 0 < box["width"] <= A4_CONTENT_PX and box["height"] > 150
+
+        def style(selector: str, prop: str) -> str:
+            return page.evaluate(f"getComputedStyle(document.querySelector({selector!r}))"
+                                 f".{prop}")
+
+        # A finding longer than the rest of a page runs on to the next (kept whole, it left
+        # most of page 1 blank), its headline held to the lines beneath; rows stay whole.
+        assert style("ol.findings > li", "breakInside") == "auto"
+        assert style("ol.findings .headline", "breakAfter") == "avoid"
+        assert style("table tr", "breakInside") == "avoid"
     finally:
         context.close()
     pytest.importorskip("playwright")
