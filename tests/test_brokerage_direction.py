@@ -209,24 +209,10 @@ def test_bad_arguments_are_refused(kwargs):
 # -- the service, the command line and the API on the small demo ------------------------------
 
 
-@pytest.fixture(scope="module")
-def demo(small_bundle, tmp_path_factory):
-    from kg.ingest import ingest_path
-    from kg.queries.snapshot import clear_cache
-    from kg.store.sqlite import SQLiteStore
-
-    data = tmp_path_factory.mktemp("direction")
-    store = SQLiteStore(data / "carebridge.sqlite")
-    ingest_path(store, small_bundle)
-    clear_cache()
-    yield store, data
-    store.close()
-
-
 def test_service_counts_the_period_s_ties_and_names_people_in_post(demo):
     from kg.queries import analyses, decisions
 
-    store, _ = demo
+    store = demo.store
     r = decisions.brokerage_direction(store, top=5)
     assert r["parameters"]["period"] == analyses.current_period(store).as_dict()
     D = analyses.tie_graph(store)
@@ -246,31 +232,11 @@ def test_service_counts_the_period_s_ties_and_names_people_in_post(demo):
     assert r["answer"].startswith("Hybrid middle managers broker")
 
 
-def test_command_line_and_api_give_the_same_answer(demo, monkeypatch):
-    import json
-
-    from fastapi.testclient import TestClient
-    from typer.testing import CliRunner
-
-    from api import create_app
-    from kg.cli import app as cli
-    from kg.config import Settings, get_settings
-
-    store, data = demo
-    monkeypatch.setenv("KG_DATA_DIR", str(data))
-    get_settings.cache_clear()
-    try:
-        out = CliRunner().invoke(cli, ["analyse", "direction", "--top", "3", "--phase", "PH2",
-                                       "--format", "json"])
-    finally:
-        get_settings.cache_clear()
-    assert out.exit_code == 0, out.output
-    app = create_app(Settings(data_dir=data, output_dir=data / "out", api_keys="k-v:viewer"),
-                     store=store)
-    client = TestClient(app, client=("10.1.2.3", 40000))
-    got = client.get("/analysis/direction?top=3&phase=PH2", headers={"X-API-Key": "k-v"})
+def test_command_line_and_api_give_the_same_answer(demo):
+    out = demo.cli_json("analyse", "direction", "--top", "3", "--phase", "PH2")
+    client = demo.api()
+    got = client.get("/analysis/direction?top=3&phase=PH2")
     assert got.status_code == 200, got.text
-    assert got.json() == json.loads(out.stdout)
+    assert got.json() == out
     assert got.json()["parameters"]["period"]["phase"] == "PH2"
-    assert client.get("/analysis/direction?top=0", headers={"X-API-Key": "k-v"}).status_code \
-        == 422
+    assert client.get("/analysis/direction?top=0").status_code == 422

@@ -26,7 +26,7 @@ from types import SimpleNamespace
 
 import networkx as nx
 import pytest
-from bundle_reading import present, read_rows
+from bundle_reading import present
 
 from kg.analysis.brokers import structural_holes
 from kg.analysis.export import (
@@ -42,12 +42,9 @@ from kg.analysis.export import (
     uniqueness,
 )
 from kg.errors import ConfigError, InvalidParameter
-from kg.ingest import ingest_path
 from kg.queries import analyses as A
 from kg.queries import pseudonym as P
 from kg.queries.pseudonym import pseudonym_key
-from kg.queries.snapshot import clear_cache
-from kg.store.sqlite import SQLiteStore
 
 igraph = pytest.importorskip("igraph")
 
@@ -394,19 +391,7 @@ def test_export_arguments_are_checked():
         export_metrics(G, [1, 2], groups, parameters)
 
 
-# -- the small demo partnership -------------------------------------------------------------
-@pytest.fixture(scope="module")
-def demo(small_bundle, tmp_path_factory):
-    data = tmp_path_factory.mktemp("kg-data")
-    store = SQLiteStore(data / "carebridge.sqlite")
-    ingest_path(store, small_bundle)
-    clear_cache()
-    G = A.person_graph(store)
-    yield SimpleNamespace(
-        store=store, bundle=small_bundle, data=data, G=G, bc=nx.betweenness_centrality(G),
-        people={r["id"]: r for r in read_rows(small_bundle, "people.csv")},
-    )
-    store.close()
+# -- the small demo partnership (the ``demo`` fixture of conftest.py) ------------------------
 
 
 def test_metrics_export_formats_are_readable_by_networkx(demo):
@@ -419,7 +404,7 @@ def test_metrics_export_formats_are_readable_by_networkx(demo):
     for r in rows:
         assert float(r["betweenness"]) == pytest.approx(demo.bc[r["id"]], abs=1e-12)
         assert int(r["degree"]) == G.degree(r["id"])
-        assert r["name"] == spreadsheet_safe(demo.people[r["id"]]["name"])
+        assert r["name"] == spreadsheet_safe(demo.names[r["id"]])
     doc = json.loads(text["json"])
     assert doc["parameters"]["seed"] == 0 and doc["parameters"]["pseudonymised"] is False
     assert {p["id"] for p in doc["people"]} == set(G)
@@ -444,9 +429,9 @@ def test_pseudonymised_export_hides_people_and_keeps_codes_stable(demo, tmp_path
             for name, kw in args.items()}
     # Codes as the export module documents them: HMAC-SHA256(key, id), 12 hex digits.
     code = {p: "X-" + hmac.new(key, p.encode(), hashlib.sha256).hexdigest()[:12]
-            for p in demo.people}
-    names = [r["name"] for r in demo.people.values()]
-    identifying = re.compile("|".join(re.escape(x) for x in [*demo.people, *names, key.hex()]))
+            for p in demo.names}
+    names = list(demo.names.values())
+    identifying = re.compile("|".join(re.escape(x) for x in [*demo.names, *names, key.hex()]))
     for name, body in text.items():
         assert identifying.search(body) is None, (name, identifying.search(body))
     assert text["csv"] == text["csv-again"]  # stable across exports

@@ -260,24 +260,10 @@ def test_bad_arguments_are_refused_up_front(kwargs):
 # -- the service, the command line and the API on the small demo ------------------------------
 
 
-@pytest.fixture(scope="module")
-def demo(small_bundle, tmp_path_factory):
-    from kg.ingest import ingest_path
-    from kg.queries.snapshot import clear_cache
-    from kg.store.sqlite import SQLiteStore
-
-    data = tmp_path_factory.mktemp("introductions")
-    store = SQLiteStore(data / "carebridge.sqlite")
-    ingest_path(store, small_bundle)
-    clear_cache()
-    yield store, data, small_bundle
-    store.close()
-
-
 def test_service_names_only_people_in_post_and_measures_gains_on_the_period_network(demo):
     from kg.queries import analyses, decisions
 
-    store, _, bundle = demo
+    store, bundle = demo.store, demo.bundle
     r = decisions.introductions(store, by="sector", between=("acute", "community"), top=5)
     period = analyses.current_period(store)
     assert r["parameters"]["period"] == period.as_dict()
@@ -308,7 +294,7 @@ def test_service_names_only_people_in_post_and_measures_gains_on_the_period_netw
 def test_within_a_silo_and_bad_options(demo):
     from kg.queries import decisions
 
-    store, _, _ = demo
+    store = demo.store
     r = decisions.introductions(store, by="sector", within="mental_health", top=3)
     assert all(row["group_a"] == "mental_health" != row["group_b"]
                for row in r["introductions"])
@@ -320,40 +306,20 @@ def test_within_a_silo_and_bad_options(demo):
             decisions.introductions(store, **kwargs)
 
 
-def test_command_line_and_api_give_the_same_answer(demo, monkeypatch):
-    import json
-
-    from fastapi.testclient import TestClient
-    from typer.testing import CliRunner
-
-    from api import create_app
-    from kg.cli import app as cli
-    from kg.config import Settings, get_settings
-
-    store, data, _ = demo
-    monkeypatch.setenv("KG_DATA_DIR", str(data))
-    get_settings.cache_clear()
-    try:
-        out = CliRunner().invoke(cli, ["analyse", "introductions", "--by", "sector",
-                                       "--between", "acute", "community", "--top", "4",
-                                       "--format", "json"])
-        table = CliRunner().invoke(cli, ["analyse", "introductions", "--within", "acute",
-                                         "--top", "2", "--format", "csv"])
-    finally:
-        get_settings.cache_clear()
-    assert out.exit_code == 0, out.output
+def test_command_line_and_api_give_the_same_answer(demo):
+    out = demo.cli_json("analyse", "introductions", "--by", "sector", "--between", "acute",
+                        "community", "--top", "4")
+    table = demo.cli("analyse", "introductions", "--within", "acute", "--top", "2", "--format",
+                     "csv")
     assert table.exit_code == 0, table.output
     assert table.stdout.splitlines()[0].startswith("rank,id_a,name_a,id_b,name_b,distance")
     assert len(table.stdout.splitlines()) == 3
-    app = create_app(Settings(data_dir=data, output_dir=data / "out", api_keys="k-v:viewer"),
-                     store=store)
-    client = TestClient(app, client=("10.1.2.3", 40000))
-    got = client.get("/analysis/introductions?by=sector&between=acute&between=community&top=4",
-                     headers={"X-API-Key": "k-v"})
+    client = demo.api()
+    got = client.get("/analysis/introductions?by=sector&between=acute&between=community&top=4")
     assert got.status_code == 200, got.text
-    assert got.json() == json.loads(out.stdout)
+    assert got.json() == out
     for url in ("/analysis/introductions?by=sector", "/analysis/introductions?by=nope&within=a",
                 "/analysis/introductions?between=a&between=b&between=c",
                 "/analysis/introductions?within=nowhere", "/analysis/introductions?top=0"):
-        bad = client.get(url, headers={"X-API-Key": "k-v"})
+        bad = client.get(url)
         assert 400 <= bad.status_code < 500 and bad.json()["detail"], url

@@ -235,24 +235,10 @@ def test_bad_arguments_are_refused():
 # -- the service, the command line and the API on the small demo ------------------------------
 
 
-@pytest.fixture(scope="module")
-def demo(small_bundle, tmp_path_factory):
-    from kg.ingest import ingest_path
-    from kg.queries.snapshot import clear_cache
-    from kg.store.sqlite import SQLiteStore
-
-    data = tmp_path_factory.mktemp("profile")
-    store = SQLiteStore(data / "carebridge.sqlite")
-    ingest_path(store, small_bundle)
-    clear_cache()
-    yield store, data
-    store.close()
-
-
 def test_service_profiles_the_period_each_group_and_each_phase(demo):
     from kg.queries import analyses, decisions
 
-    store, _ = demo
+    store = demo.store
     r = decisions.profile(store, by="sector", per_phase=True, key_players=3)
     assert r["parameters"]["period"] == analyses.current_period(store).as_dict()
     G, D = analyses.person_graph(store), analyses.tie_graph(store)
@@ -280,35 +266,15 @@ def test_service_profiles_the_period_each_group_and_each_phase(demo):
     assert {g["group"] for g in first["groups"]} <= {g["group"] for g in r["groups"]}
 
 
-def test_command_line_and_api_give_the_same_answer(demo, monkeypatch):
-    import json
-
-    from fastapi.testclient import TestClient
-    from typer.testing import CliRunner
-
-    from api import create_app
-    from kg.cli import app as cli
-    from kg.config import Settings, get_settings
-
-    store, data = demo
-    monkeypatch.setenv("KG_DATA_DIR", str(data))
-    get_settings.cache_clear()
-    try:
-        out = CliRunner().invoke(cli, ["analyse", "profile", "--by", "sector",
-                                       "--key-players", "2", "--format", "json"])
-        per_phase = CliRunner().invoke(cli, ["analyse", "profile", "--per-phase", "--format",
-                                             "csv"])
-    finally:
-        get_settings.cache_clear()
-    assert out.exit_code == 0, out.output
+def test_command_line_and_api_give_the_same_answer(demo):
+    out = demo.cli_json("analyse", "profile", "--by", "sector", "--key-players", "2")
+    per_phase = demo.cli("analyse", "profile", "--per-phase", "--format", "csv")
     assert per_phase.exit_code == 0, per_phase.output
     assert per_phase.stdout.splitlines()[0] == "measure,PH1,PH2,PH3,PH4"
-    app = create_app(Settings(data_dir=data, output_dir=data / "out", api_keys="k-v:viewer"),
-                     store=store)
-    client = TestClient(app, client=("10.1.2.3", 40000))
-    got = client.get("/analysis/profile?by=sector&key_players=2", headers={"X-API-Key": "k-v"})
+    client = demo.api()
+    got = client.get("/analysis/profile?by=sector&key_players=2")
     assert got.status_code == 200, got.text
-    assert got.json() == json.loads(out.stdout)
+    assert got.json() == out
     for url in ("/analysis/profile?by=nope", "/analysis/profile?key_players=-1",
                 "/analysis/profile?window=garbage"):
-        assert client.get(url, headers={"X-API-Key": "k-v"}).status_code == 422, url
+        assert client.get(url).status_code == 422, url

@@ -13,19 +13,16 @@ import json
 import math
 import shutil
 import sys
-from types import SimpleNamespace
 
 import networkx as nx
 import pytest
 from bundle_reading import in_post, present, read_rows
-from typer.testing import CliRunner
 
-from kg.cli import app, main
+from kg.cli import main
 from kg.config import get_settings
 from kg.errors import InvalidParameter, NotFound
 from kg.ingest import ingest_path
 from kg.queries import analyses as A
-from kg.queries.snapshot import clear_cache
 from kg.store.sqlite import SQLiteStore
 
 COMMUNITY_KINDS = {"community_of_practice", "organisational_cluster", "cross_boundary_network"}
@@ -58,71 +55,39 @@ def top_ids(values: dict, k: int) -> set:
     return {v for v, x in values.items() if x >= cut - 1e-12}
 
 
-@pytest.fixture(scope="module")
-def env(small_bundle, tmp_path_factory):
-    data = tmp_path_factory.mktemp("kg-data")
-    store = SQLiteStore(data / "carebridge.sqlite")
-    ingest_path(store, small_bundle)
-    clear_cache()
-    G = A.person_graph(store)
-    yield SimpleNamespace(
-        store=store, bundle=small_bundle, data=data, G=G,
-        bc=nx.betweenness_centrality(G),  # the reference every broker number is checked against
-        people={r["id"]: r["name"] for r in read_rows(small_bundle, "people.csv")},
-    )
-    store.close()
-
-
-def cli(env, *args: str):
-    """``kg ARGS`` through CliRunner with KG_DATA_DIR pointing at the module's store."""
-    get_settings.cache_clear()
-    try:
-        result = CliRunner().invoke(app, list(args), env={"KG_DATA_DIR": str(env.data),
-                                                          "KG_OUTPUT_DIR": str(env.data / "out")})
-    finally:
-        get_settings.cache_clear()
-    return result
-
-
-def cli_json(env, *args: str):
-    result = cli(env, *args, "--format", "json")
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
-
-
 # -- service layer -----------------------------------------------------------------------------
 
 
-def test_person_network_holds_every_person_of_the_bundle(env):
-    everyone = A.person_graph(env.store, window="all")
-    assert set(everyone) == set(env.people)
-    assert everyone.number_of_edges() > len(env.people)  # a network, not a scatter of dots
+def test_person_network_holds_every_person_of_the_bundle(demo):
+    everyone = A.person_graph(demo.store, window="all")
+    assert set(everyone) == set(demo.names)
+    assert everyone.number_of_edges() > len(demo.names)  # a network, not a scatter of dots
     # By default: the people present in the latest phase, up to the latest date.
-    period = A.current_period(env.store)
-    assert set(env.G) == present(env.bundle, period.start.isoformat(), period.end.isoformat())
+    period = A.current_period(demo.store)
+    assert set(demo.G) == present(demo.bundle, period.start.isoformat(), period.end.isoformat())
 
 
-def test_communities_partition_the_network_connected_with_networkx_modularity(env):
-    r = A.communities(env.store)
+def test_communities_partition_the_network_connected_with_networkx_modularity(demo):
+    r = A.communities(demo.store)
     assert isinstance(r["modularity"], float)
     members = [c["members"] for c in r["communities"]]
     flat = [m for ms in members for m in ms]
-    assert len(flat) == len(set(flat)) and set(flat) == set(env.G)
+    assert len(flat) == len(set(flat)) and set(flat) == set(demo.G)
     assert len({c["id"] for c in r["communities"]}) == len(members)
     for c in r["communities"]:
         assert c["kind"] in COMMUNITY_KINDS
-        assert nx.is_connected(env.G.subgraph(c["members"])), c["id"]
+        assert nx.is_connected(demo.G.subgraph(c["members"])), c["id"]
     assert r["all_connected"] is True
     assert r["modularity"] == pytest.approx(
-        nx.community.modularity(env.G, [set(m) for m in members], weight="weight"), abs=1e-9)
+        nx.community.modularity(demo.G, [set(m) for m in members], weight="weight"), abs=1e-9)
     assert r["modularity"] > 0.3  # the demo plants teams and communities of practice
     json.dumps(r, allow_nan=False)  # JSON-ready, no NaN
 
 
 @pytest.mark.parametrize("by", ["sector", "organisation"])
-def test_silos_ei_index_and_matrix_match_hand_counts(env, by):
-    r = A.silos(env.store, by=by)
-    G = env.G
+def test_silos_ei_index_and_matrix_match_hand_counts(demo, by):
+    r = A.silos(demo.store, by=by)
+    G = demo.G
     counts = ei_by_hand(G, by)
     sizes: dict = {}
     for _, g in G.nodes(data=by):
@@ -155,48 +120,48 @@ def test_silos_ei_index_and_matrix_match_hand_counts(env, by):
     assert 0 <= r["agreement"]["nmi"] <= 1
 
 
-def test_sector_silos_are_significant_in_the_demo(env):
+def test_sector_silos_are_significant_in_the_demo(demo):
     # Planted: acute and mental health keep their ties inside. Their E-I must be below what
     # shuffled labels give, with a small permutation p-value.
-    groups = {g["group"]: g for g in A.silos(env.store, by="sector")["groups"]}
+    groups = {g["group"]: g for g in A.silos(demo.store, by="sector")["groups"]}
     for sector in ("acute", "mental_health"):
         assert groups[sector]["ei_index"] < groups[sector]["expected_ei"]
         assert groups[sector]["p_value"] <= 0.01
 
 
-def test_brokers_rank_by_networkx_betweenness_with_burt_measures(env):
-    r = A.brokers(env.store, top=10)
+def test_brokers_rank_by_networkx_betweenness_with_burt_measures(demo):
+    r = A.brokers(demo.store, top=10)
     rows = r["brokers"]
     assert len(rows) == 10 and r["betweenness"]["exact"] is True
     for row in rows:
         assert {"id", "name", "score", "betweenness", "constraint", "effective_size"} <= set(row)
         assert "roles" not in row  # roles only with --by
-        assert row["score"] == row["betweenness"] == pytest.approx(env.bc[row["id"]], abs=1e-12)
-        assert row["name"] == env.people[row["id"]]
+        assert row["score"] == row["betweenness"] == pytest.approx(demo.bc[row["id"]], abs=1e-12)
+        assert row["name"] == demo.names[row["id"]]
     scores = [row["score"] for row in rows]
     assert scores == sorted(scores, reverse=True)
-    assert {row["id"] for row in rows} <= top_ids(env.bc, 10)
+    assert {row["id"] for row in rows} <= top_ids(demo.bc, 10)
     # networkx's per-node formulas take about a second per broker here: check two of them.
     checked = [rows[0], rows[-1]]
     ids = [row["id"] for row in checked]
-    want_c = nx.constraint(env.G, nodes=ids, weight="weight")
-    want_e = nx.effective_size(env.G, nodes=ids, weight="weight")
+    want_c = nx.constraint(demo.G, nodes=ids, weight="weight")
+    want_e = nx.effective_size(demo.G, nodes=ids, weight="weight")
     for row in checked:
         assert row["constraint"] == pytest.approx(want_c[row["id"]], rel=1e-9)
         assert row["effective_size"] == pytest.approx(want_e[row["id"]], rel=1e-9)
 
 
-def test_brokers_between_acute_and_community_match_networkx_subset(env):
-    G = env.G
+def test_brokers_between_acute_and_community_match_networkx_subset(demo):
+    G = demo.G
     acute = [v for v, s in G.nodes(data="sector") if s == "acute"]
     community = [v for v, s in G.nodes(data="sector") if s == "community"]
     want = nx.betweenness_centrality_subset(G, acute, community, normalized=True)
-    r = A.brokers(env.store, by="sector", between=("acute", "community"), top=15)
+    r = A.brokers(demo.store, by="sector", between=("acute", "community"), top=15)
     rows = r["brokers"]
     assert r["parameters"]["between"] == ["acute", "community"]
     for row in rows:
         assert row["score"] == pytest.approx(want[row["id"]], abs=1e-12)
-        assert row["betweenness"] == pytest.approx(env.bc[row["id"]], abs=1e-12)
+        assert row["betweenness"] == pytest.approx(demo.bc[row["id"]], abs=1e-12)
         assert set(row["roles"]) == ROLES and all(
             isinstance(n, int) and n >= 0 for n in row["roles"].values())
         assert row["group"] == G.nodes[row["id"]]["sector"]
@@ -205,24 +170,24 @@ def test_brokers_between_acute_and_community_match_networkx_subset(env):
     # A between-groups ranking is not the plain one: someone outside acute/community paths
     # ranks differently (else --between would be decoration).
     assert [row["id"] for row in rows] != [row["id"] for row in A.brokers(
-        env.store, top=15)["brokers"]]
+        demo.store, top=15)["brokers"]]
     top = rows[0]
     assert set(top["explanation"]["bridged_groups"]) == {"acute", "community"}
 
 
-def test_brokerage_roles_use_directed_ties(env):
+def test_brokerage_roles_use_directed_ties(demo):
     # Gould-Fernandez counts of the top broker, brute force on ties.csv (source -> target):
     # open two-paths a -> b -> c with a != c and no tie a -> c.
-    sector = dict(A.person_graph(env.store, window="all").nodes(data="sector"))
+    sector = dict(A.person_graph(demo.store, window="all").nodes(data="sector"))
     out: dict = {}
-    for r in read_rows(env.bundle, "ties.csv"):
+    for r in read_rows(demo.bundle, "ties.csv"):
         if r["source_id"] != r["target_id"]:
             out.setdefault(r["source_id"], set()).add(r["target_id"])
     into: dict = {}
     for a, targets in out.items():
         for b in targets:
             into.setdefault(b, set()).add(a)
-    row = A.brokers(env.store, by="sector", top=1, window="all")["brokers"][0]
+    row = A.brokers(demo.store, by="sector", top=1, window="all")["brokers"][0]
     b = row["id"]
     want = dict.fromkeys(ROLES, 0)
     for a in into.get(b, ()):
@@ -243,25 +208,25 @@ def test_brokerage_roles_use_directed_ties(env):
     assert row["roles"] == want
 
 
-def test_hybrids_compare_networkx_betweenness(env):
-    r = A.hybrids(env.store)
-    hybrid = {v for v, h in env.G.nodes(data="hybrid") if h}
-    elsewhere = {v for v, h in env.G.nodes(data="hybrid_any") if h} - hybrid
+def test_hybrids_compare_networkx_betweenness(demo):
+    r = A.hybrids(demo.store)
+    hybrid = {v for v, h in demo.G.nodes(data="hybrid") if h}
+    elsewhere = {v for v, h in demo.G.nodes(data="hybrid_any") if h} - hybrid
     assert r["n_hybrid"] == len(hybrid)
-    assert r["n_other"] == len(env.G) - len(hybrid) - len(elsewhere)  # other levels apart
+    assert r["n_other"] == len(demo.G) - len(hybrid) - len(elsewhere)  # other levels apart
     assert {h["id"] for h in r["other_hybrids"]} <= elsewhere
-    assert r["mean_hybrid"] == pytest.approx(sum(env.bc[v] for v in hybrid) / len(hybrid))
-    here = in_post(env.bundle, A.current_period(env.store).in_post_on.isoformat())
+    assert r["mean_hybrid"] == pytest.approx(sum(demo.bc[v] for v in hybrid) / len(hybrid))
+    here = in_post(demo.bundle, A.current_period(demo.store).in_post_on.isoformat())
     assert [h["id"] for h in r["hybrids"]] == sorted(hybrid & here,
-                                                     key=lambda v: (-env.bc[v], v))
+                                                     key=lambda v: (-demo.bc[v], v))
     # The demo plants hybrid middle managers as brokers.
     assert r["cliffs_delta"] > 0.5 and r["p_value"] < 0.01
 
 
-def test_risk_of_removing_a_broker_matches_networkx(env):
-    G = env.G
-    who = A.brokers(env.store, top=1)["brokers"][0]["id"]
-    r = A.risk(env.store, by="sector", remove=[who])
+def test_risk_of_removing_a_broker_matches_networkx(demo):
+    G = demo.G
+    who = A.brokers(demo.store, top=1)["brokers"][0]["id"]
+    r = A.risk(demo.store, by="sector", remove=[who])
     impact = r["impact"]
     cross = [(u, v) for u, v in G.edges() if G.nodes[u]["sector"] != G.nodes[v]["sector"]]
     assert impact["cross_ties_before"] == len(cross)
@@ -271,12 +236,12 @@ def test_risk_of_removing_a_broker_matches_networkx(env):
     assert impact["efficiency_before"] == pytest.approx(nx.global_efficiency(G))
     assert impact["efficiency_after"] == pytest.approx(nx.global_efficiency(H))
     with pytest.raises(NotFound, match="P999999"):
-        A.risk(env.store, remove=["P999999"])
+        A.risk(demo.store, remove=["P999999"])
 
 
-def test_key_person_risk_ranks_by_cross_ties_lost(env):
-    r = A.risk(env.store, by="sector", top=5)
-    G = env.G
+def test_key_person_risk_ranks_by_cross_ties_lost(demo):
+    r = A.risk(demo.store, by="sector", top=5)
+    G = demo.G
     assert len(r["people"]) == 5 and [p["rank"] for p in r["people"]] == [1, 2, 3, 4, 5]
     for p in r["people"]:
         lost = sum(1 for u in G[p["id"]] if G.nodes[u]["sector"] != G.nodes[p["id"]]["sector"])
@@ -284,8 +249,8 @@ def test_key_person_risk_ranks_by_cross_ties_lost(env):
     assert sorted(r["combined"]["removed"]) == sorted(p["id"] for p in r["people"])
 
 
-def test_results_are_cached_by_revision(env):
-    s = env.store
+def test_results_are_cached_by_revision(demo):
+    s = demo.store
     assert A.person_graph(s) is A.person_graph(s)
     assert A.communities(s) is A.communities(s)
     assert A.silos(s, by="sector") is A.silos(s, by="sector")
@@ -297,22 +262,22 @@ def test_results_are_cached_by_revision(env):
     assert A.silos(s, by="sector", seed=1) is not A.silos(s, by="sector")
 
 
-def test_an_import_that_changes_data_gives_fresh_results(env, tmp_path):
+def test_an_import_that_changes_data_gives_fresh_results(demo, tmp_path):
     store = SQLiteStore(tmp_path / "kg.sqlite")
     try:
-        ingest_path(store, env.bundle)
+        ingest_path(store, demo.bundle)
         before = A.silos(store, by="sector")
         G = A.person_graph(store)
         # Re-importing the same bundle changes nothing: same revision, same cached answer.
         rev = store.revision()
-        ingest_path(store, env.bundle)
+        ingest_path(store, demo.bundle)
         assert store.revision() == rev and A.silos(store, by="sector") is before
         # A new tie between an acute and a voluntary person who were not linked at all.
         acute = sorted(v for v, s in G.nodes(data="sector") if s == "acute")
         voluntary = sorted(v for v, s in G.nodes(data="sector") if s == "voluntary")
         a, b = next((a, b) for a in acute for b in voluntary if not G.has_edge(a, b))
         changed = tmp_path / "bundle"
-        shutil.copytree(env.bundle, changed)
+        shutil.copytree(demo.bundle, changed)
         with open(changed / "ties.csv", "a", encoding="utf-8") as f:
             f.write(f"{a},{b},collaboration,1,,\n")
         ingest_path(store, changed)
@@ -328,50 +293,50 @@ def test_an_import_that_changes_data_gives_fresh_results(env, tmp_path):
         store.close()
 
 
-def test_phase_and_window_restrict_to_people_present(env):
-    phases = {r["id"]: r for r in read_rows(env.bundle, "phases.csv")}
+def test_phase_and_window_restrict_to_people_present(demo):
+    phases = {r["id"]: r for r in read_rows(demo.bundle, "phases.csv")}
     assert (phases["PH3"]["start"], phases["PH3"]["end"]) == PHASE3
-    want = present(env.bundle, *PHASE3)
-    assert 0 < len(want) < len(env.people)  # turnover: someone is missing from PH3
-    G3 = A.person_graph(env.store, phase="PH3")
+    want = present(demo.bundle, *PHASE3)
+    assert 0 < len(want) < len(demo.names)  # turnover: someone is missing from PH3
+    G3 = A.person_graph(demo.store, phase="PH3")
     assert set(G3) == want
-    assert set(A.person_graph(env.store, phase="top-down reversal")) == want  # by name too
-    assert set(A.person_graph(env.store, window=":".join(PHASE3))) == want
-    found = A.communities(env.store, phase="PH3")
+    assert set(A.person_graph(demo.store, phase="top-down reversal")) == want  # by name too
+    assert set(A.person_graph(demo.store, window=":".join(PHASE3))) == want
+    found = A.communities(demo.store, phase="PH3")
     assert {m for c in found["communities"] for m in c["members"]} == want
     assert found["parameters"]["window"] == list(PHASE3)
-    assert {b["id"] for b in A.brokers(env.store, phase="PH3", top=30)["brokers"]} <= want
+    assert {b["id"] for b in A.brokers(demo.store, phase="PH3", top=30)["brokers"]} <= want
     # An open-ended window: everyone present from 2018 on.
-    assert set(A.person_graph(env.store, window="2018-01-01:")) == present(
-        env.bundle, "2018-01-01", None)
+    assert set(A.person_graph(demo.store, window="2018-01-01:")) == present(
+        demo.bundle, "2018-01-01", None)
 
 
-def test_change_lists_brokers_gained_and_lost_between_phases(env):
-    r = A.change(env.store, from_="PH2", to="PH3", top=20)
+def test_change_lists_brokers_gained_and_lost_between_phases(demo):
+    r = A.change(demo.store, from_="PH2", to="PH3", top=20)
     # Change ranks everyone active in each period (leavers included: they are what is lost).
-    before = top_by(A.person_graph(env.store, phase="PH2"), 20)
-    after = top_by(A.person_graph(env.store, phase="PH3"), 20)
+    before = top_by(A.person_graph(demo.store, phase="PH2"), 20)
+    after = top_by(A.person_graph(demo.store, phase="PH3"), 20)
     b = r["brokers"]
     assert [x["id"] for x in b["before"]] == before
     assert [x["id"] for x in b["after"]] == after
     assert [x["id"] for x in b["gained"]] == [v for v in after if v not in before]
     assert [x["id"] for x in b["lost"]] == [v for v in before if v not in after]
-    G3 = A.person_graph(env.store, phase="PH3")
+    G3 = A.person_graph(demo.store, phase="PH3")
     assert [x["id"] for x in b["lost_who_left"]] == [
         x["id"] for x in b["lost"] if x["id"] not in G3]
-    p2, p3 = set(A.person_graph(env.store, phase="PH2")), set(G3)
+    p2, p3 = set(A.person_graph(demo.store, phase="PH2")), set(G3)
     assert r["people"] == {"before": len(p2), "after": len(p3), "left": len(p2 - p3),
                            "joined": len(p3 - p2), "stayed": len(p2 & p3)}
     assert r["from"] == ["2014-07-01", "2016-06-30"] and r["to"] == list(PHASE3)
 
 
-def test_assets_reach_matches_asset_links(env):
-    r = A.assets(env.store, window="all")
+def test_assets_reach_matches_asset_links(demo):
+    r = A.assets(demo.store, window="all")
     links: dict = {}
-    for row in read_rows(env.bundle, "asset_links.csv"):
+    for row in read_rows(demo.bundle, "asset_links.csv"):
         links.setdefault(row["asset_id"], []).append(row)
-    sector = dict(A.person_graph(env.store, window="all").nodes(data="sector"))
-    assert r["summary"]["assets"] == len(read_rows(env.bundle, "assets.csv")) == len(r["assets"])
+    sector = dict(A.person_graph(demo.store, window="all").nodes(data="sector"))
+    assert r["summary"]["assets"] == len(read_rows(demo.bundle, "assets.csv")) == len(r["assets"])
     for a in r["assets"]:
         rows = links.get(a["id"], [])
         assert a["authors"] == len({x["person_id"] for x in rows if x["relation"] == "authored"})
@@ -380,58 +345,58 @@ def test_assets_reach_matches_asset_links(env):
     reached = [a["sectors_reached"] for a in r["assets"]]
     assert reached == sorted(reached, reverse=True)  # widest reach first
     assert r["summary"]["crossing_sectors"] == sum(n > 1 for n in reached)
-    assert [a["id"] for a in A.assets(env.store, top=3, window="all")["assets"]] == [
+    assert [a["id"] for a in A.assets(demo.store, top=3, window="all")["assets"]] == [
         a["id"] for a in r["assets"][:3]]
 
 
-def test_bad_parameters_raise_domain_errors(env):
+def test_bad_parameters_raise_domain_errors(demo):
     with pytest.raises(InvalidParameter, match="colour"):
-        A.silos(env.store, by="colour")
+        A.silos(demo.store, by="colour")
     with pytest.raises(NotFound, match="PH9"):
-        A.communities(env.store, phase="PH9")
+        A.communities(demo.store, phase="PH9")
     with pytest.raises(InvalidParameter, match="not a date"):
-        A.brokers(env.store, window="2016-13-01:2017-01-01")
+        A.brokers(demo.store, window="2016-13-01:2017-01-01")
     with pytest.raises(InvalidParameter, match="needs a grouping"):
-        A.brokers(env.store, between=("acute", "community"))
+        A.brokers(demo.store, between=("acute", "community"))
 
 
 # -- command line --------------------------------------------------------------------------------
 
 
-def test_cli_communities_json(env):
-    data = cli_json(env, "analyse", "communities")
-    assert data["modularity"] == pytest.approx(A.communities(env.store)["modularity"])
+def test_cli_communities_json(demo):
+    data = demo.cli_json("analyse", "communities")
+    assert data["modularity"] == pytest.approx(A.communities(demo.store)["modularity"])
     for c in data["communities"]:
         assert {"id", "members", "kind"} <= set(c) and c["kind"] in COMMUNITY_KINDS
-    assert sorted(m for c in data["communities"] for m in c["members"]) == sorted(env.G)
+    assert sorted(m for c in data["communities"] for m in c["members"]) == sorted(demo.G)
 
 
-def test_cli_silos_json_and_csv(env):
-    data = cli_json(env, "analyse", "silos", "--by", "sector")
-    counts = ei_by_hand(env.G, "sector")
+def test_cli_silos_json_and_csv(demo):
+    data = demo.cli_json("analyse", "silos", "--by", "sector")
+    counts = ei_by_hand(demo.G, "sector")
     for g in data["groups"]:
         assert {"group", "ei_index", "p_value"} <= set(g)
         internal, external = counts[g["group"]]
         assert g["ei_index"] == pytest.approx((external - internal) / (external + internal))
     assert set(data["matrix"]) >= {"groups", "ties", "density"}
-    result = cli(env, "analyse", "silos", "--by", "sector", "--format", "csv")
+    result = demo.cli("analyse", "silos", "--by", "sector", "--format", "csv")
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [r["group"] for r in rows] == [g["group"] for g in data["groups"]]
     assert float(rows[0]["ei_index"]) == pytest.approx(data["groups"][0]["ei_index"])
 
 
-def test_cli_brokers_default_and_between(env):
-    plain = cli_json(env, "analyse", "brokers", "--top", "5")
+def test_cli_brokers_default_and_between(demo):
+    plain = demo.cli_json("analyse", "brokers", "--top", "5")
     assert [b["id"] for b in plain["brokers"]] == [
-        b["id"] for b in A.brokers(env.store, top=5)["brokers"]]
+        b["id"] for b in A.brokers(demo.store, top=5)["brokers"]]
     for b in plain["brokers"]:
-        assert b["score"] == pytest.approx(env.bc[b["id"]])
-    G = env.G
+        assert b["score"] == pytest.approx(demo.bc[b["id"]])
+    G = demo.G
     acute = [v for v, s in G.nodes(data="sector") if s == "acute"]
     community = [v for v, s in G.nodes(data="sector") if s == "community"]
     want = nx.betweenness_centrality_subset(G, acute, community, normalized=True)
-    data = cli_json(env, "analyse", "brokers", "--by", "sector", "--between", "acute",
+    data = demo.cli_json("analyse", "brokers", "--by", "sector", "--between", "acute",
                     "community", "--top", "10")
     rows = data["brokers"]
     assert len(rows) == 10
@@ -441,7 +406,7 @@ def test_cli_brokers_default_and_between(env):
         assert set(b["roles"]) == ROLES
         assert b["score"] == pytest.approx(want[b["id"]], abs=1e-12)
     assert {b["id"] for b in rows} <= top_ids(want, 10)
-    table = cli(env, "analyse", "brokers", "--by", "sector", "--between", "acute", "community",
+    table = demo.cli("analyse", "brokers", "--by", "sector", "--between", "acute", "community",
                 "--top", "3")
     # The table is for people: it folds long cells at the terminal width, so check its frame.
     assert table.exit_code == 0 and "Brokers (exact betweenness, paths in hops)" in table.output
@@ -454,30 +419,30 @@ def test_cli_brokers_default_and_between(env):
         assert row["shown"] == f"{100 * share:.1f}%" or share < 0.01
 
 
-def test_cli_phase_and_window(env):
-    data = cli_json(env, "analyse", "communities", "--phase", "PH3")
-    assert {m for c in data["communities"] for m in c["members"]} == present(env.bundle, *PHASE3)
+def test_cli_phase_and_window(demo):
+    data = demo.cli_json("analyse", "communities", "--phase", "PH3")
+    assert {m for c in data["communities"] for m in c["members"]} == present(demo.bundle, *PHASE3)
     window = ("2015-01-01", "2015-12-31")
-    data = cli_json(env, "analyse", "brokers", "--window", ":".join(window), "--top", "1000")
+    data = demo.cli_json("analyse", "brokers", "--window", ":".join(window), "--top", "1000")
     # Present in the window and, being a current ranking, in post at its end.
-    assert {b["id"] for b in data["brokers"]} == present(env.bundle, *window) & in_post(
-        env.bundle, window[1])
+    assert {b["id"] for b in data["brokers"]} == present(demo.bundle, *window) & in_post(
+        demo.bundle, window[1])
     assert data["parameters"]["period"]["rule"] == "window"
 
 
-def test_cli_change_and_all(env):
-    data = cli_json(env, "analyse", "change", "--from", "PH2", "--to", "PH3", "--top", "10")
-    before = top_by(A.person_graph(env.store, phase="PH2"), 10)
-    after = top_by(A.person_graph(env.store, phase="PH3"), 10)
+def test_cli_change_and_all(demo):
+    data = demo.cli_json("analyse", "change", "--from", "PH2", "--to", "PH3", "--top", "10")
+    before = top_by(A.person_graph(demo.store, phase="PH2"), 10)
+    after = top_by(A.person_graph(demo.store, phase="PH3"), 10)
     assert [b["id"] for b in data["brokers"]["gained"]] == [v for v in after if v not in before]
     assert [b["id"] for b in data["brokers"]["lost"]] == [v for v in before if v not in after]
-    table = cli(env, "analyse", "change", "--from", "PH2", "--to", "PH3")
+    table = demo.cli("analyse", "change", "--from", "PH2", "--to", "PH3")
     assert table.exit_code == 0 and "brokers gained" in table.output
-    everything = cli_json(env, "analyse", "all")
+    everything = demo.cli_json("analyse", "all")
     assert set(everything) == {"communities", "silos", "brokers", "hybrids", "risk"}
     assert everything["brokers"]["parameters"]["between"] == ["acute", "community"]
     # --format csv gives CSV on standard output (it used to print the table to stderr).
-    result = cli(env, "analyse", "all", "--format", "csv")
+    result = demo.cli("analyse", "all", "--format", "csv")
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [r["question"] for r in rows][:2] == ["communities", "most closed sector"]
@@ -503,11 +468,11 @@ BAD_INPUT = [
 
 
 @pytest.mark.parametrize(("args", "message"), BAD_INPUT, ids=[" ".join(a) for a, _ in BAD_INPUT])
-def test_cli_bad_input_exits_nonzero_with_a_message(env, args, message, monkeypatch, capsys):
+def test_cli_bad_input_exits_nonzero_with_a_message(demo, args, message, monkeypatch, capsys):
     # Through kg.cli.main, the installed `kg` entry point: CliRunner on `app` would bypass the
     # place where domain errors become one-line messages.
     monkeypatch.setattr(sys, "argv", ["kg", *args])
-    monkeypatch.setenv("KG_DATA_DIR", str(env.data))
+    monkeypatch.setenv("KG_DATA_DIR", str(demo.data))
     get_settings.cache_clear()
     try:
         with pytest.raises(SystemExit) as exit_:
@@ -520,10 +485,10 @@ def test_cli_bad_input_exits_nonzero_with_a_message(env, args, message, monkeypa
     assert "Traceback" not in out + err and out == ""
 
 
-def test_json_is_finite(env):
+def test_json_is_finite(demo):
     # Researchers load the JSON in R and JavaScript: no NaN/Infinity tokens anywhere.
-    for r in (A.silos(env.store, by="organisation"), A.brokers(env.store, by="sector", top=50),
-              A.hybrids(env.store), A.risk(env.store, top=3)):
+    for r in (A.silos(demo.store, by="organisation"), A.brokers(demo.store, by="sector", top=50),
+              A.hybrids(demo.store), A.risk(demo.store, top=3)):
         text = json.dumps(r, default=str)
         assert "NaN" not in text and "Infinity" not in text
         assert all(math.isfinite(b["score"]) for b in r.get("brokers", []))
