@@ -86,3 +86,60 @@ def test_sampled_overall_ranking_is_the_one_betweenness_draws(demo, monkeypatch)
     # Groups this small are searched from every member of the smaller one.
     assert result["between_groups"]["exact"]
     clear_cache()
+
+
+def test_analyse_all_computes_the_rankings_beside_the_other_answers(demo, monkeypatch):
+    """The rankings analyse_all starts in forked processes equal networkx and brute force."""
+    clear_cache()
+    started = []
+    real = A.start_broker_betweenness
+    monkeypatch.setattr(A, "start_broker_betweenness",
+                        lambda *a, **k: started.append(1) or real(*a, **k))
+    everything = A.analyse_all(demo, by="sector", between=BETWEEN)
+    assert started == [1]
+    G = A.person_graph(demo)
+    expected = nx.betweenness_centrality(G)
+    through = _pairs_through(G, *([v for v, s in G.nodes(data="sector") if s == group]
+                                  for group in BETWEEN))
+    rows = everything["brokers"]["brokers"]
+    assert rows and everything["brokers"]["between_groups"]["exact"]
+    for row in rows:
+        assert row["betweenness"] == pytest.approx(expected[row["id"]], abs=1e-12)
+        assert row["score"] == pytest.approx(through[row["id"]], abs=1e-12)
+    assert everything["brokers"] is A.brokers(demo, by="sector", between=BETWEEN)
+
+
+def _grouped(n=300, seed=5):
+    G = nx.connected_watts_strogatz_graph(n, 6, 0.2, seed=seed)
+    nx.set_node_attributes(G, {v: ("a", "b", "c")[v % 3] for v in G}, "side")
+    return G
+
+
+def test_rankings_started_in_the_background_equal_the_direct_call(monkeypatch):
+    G = _grouped()
+    exact = nx.betweenness_centrality(G)
+    overall, between = bt.start_broker_betweenness(G, "side", "a", "b").result()
+    direct = bt.broker_betweenness(G, "side", "a", "b")
+    assert overall.exact and max(abs(overall.values[v] - exact[v]) for v in G) < 1e-12
+    assert between.values == pytest.approx(direct[1].values, abs=1e-15)
+    # Sampled, from the shared pivots: the same seeded estimate as the direct call.
+    options = dict(exact_max_nodes=100, exact_max_sources=20, samples=120, seed=4)
+    overall, between = bt.start_broker_betweenness(G, "side", "a", "b", **options).result()
+    direct = bt.broker_betweenness(G, "side", "a", "b", **options)
+    assert not between.exact and between.sample_size == direct[1].sample_size
+    assert between.values == pytest.approx(direct[1].values, abs=1e-15)
+    assert between.standard_errors == pytest.approx(direct[1].standard_errors, abs=1e-15)
+    assert overall.values == pytest.approx(direct[0].values, abs=1e-15)
+    # A child that fails: the pair is computed on .result() instead.
+    import os
+
+    parent, real = os.getpid(), bt.broker_betweenness
+
+    def fails_in_child(*args, **kwargs):
+        if os.getpid() != parent:
+            raise RuntimeError("the child fails")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(bt, "broker_betweenness", fails_in_child)
+    again, _ = bt.start_broker_betweenness(G, "side", "a", "b").result()
+    assert max(abs(again.values[v] - exact[v]) for v in G) < 1e-12

@@ -70,6 +70,7 @@ __all__ = [
     "betweenness",
     "broker_betweenness",
     "start_betweenness",
+    "start_broker_betweenness",
 ]
 
 #: Pivots used when a graph is too large for exact betweenness and no ``samples`` is given.
@@ -915,18 +916,17 @@ def broker_betweenness(
 
 
 class _Pending:
-    """A betweenness computed in a forked child while the caller does other work."""
+    """A computation running in a forked child while the caller does other work."""
 
-    def __init__(self, G, nodes: list, started, kwargs: dict):
-        self._G, self._nodes, self._started, self._kwargs = G, nodes, started, kwargs
-        self._result: BetweennessResult | None = None
+    def __init__(self, started, unpack, again):
+        self._started, self._unpack, self._again = started, unpack, again
+        self._result = None
 
-    def result(self) -> BetweennessResult:
-        """The betweenness (waits for the child; computed here if the child failed)."""
+    def result(self):
+        """The answer (waits for the child; computed here if the child failed)."""
         if self._result is None:
             data = finish(self._started)
-            self._result = (_unpack(self._nodes, data, self._kwargs.get("paths", "hops"))
-                            if data is not None else betweenness(self._G, **self._kwargs))
+            self._result = self._unpack(data) if data is not None else self._again()
         return self._result
 
 
@@ -947,6 +947,7 @@ def start_betweenness(G, **kwargs) -> _Pending:
     """
     check_graph(G)
     nodes = list(G.nodes())
+    paths = kwargs.get("paths", "hops")
 
     def compute(_) -> np.ndarray:
         # In the child both cores are the parent's to share: no further split.
@@ -955,7 +956,44 @@ def start_betweenness(G, **kwargs) -> _Pending:
         fast.PARALLEL_MIN_WORK = float("inf")
         return _pack(nodes, betweenness(G, **kwargs))
 
-    return _Pending(G, nodes, start_in_child(compute, [0]), kwargs)
+    return _Pending(start_in_child(compute, [0]), lambda data: _unpack(nodes, data, paths),
+                    lambda: betweenness(G, **kwargs))
+
+
+def start_broker_betweenness(G, attribute: str, source_group, target_group,
+                             **kwargs) -> _Pending:
+    """Start :func:`broker_betweenness` (same arguments) in a forked child, so the caller can
+    answer other questions meanwhile; ``.result()`` waits for the pair.
+
+    The child splits its searches over the cores as :func:`broker_betweenness` does, so with
+    the caller's own work every core is busy. Where processes cannot be forked, or the child
+    fails, the pair is computed at ``.result()``.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> pending = start_broker_betweenness(nx.karate_club_graph(), "club", "Mr. Hi", "Officer")
+    >>> overall, between = pending.result()
+    >>> round(overall.values[0], 4), max(between.values, key=between.values.get)
+    (0.4376, 0)
+    """
+    check_graph(G)
+    nodes = list(G.nodes())
+    paths = kwargs.get("paths", "hops")
+    groups = (attribute, source_group, target_group)
+
+    def compute(_) -> np.ndarray:
+        overall, between = broker_betweenness(G, *groups, **kwargs)
+        first = _pack(nodes, overall)
+        return np.concatenate([[len(first)], first, _pack(nodes, between)])
+
+    def unpack(data: np.ndarray):
+        size = int(data[0])
+        return (_unpack(nodes, data[1:1 + size], paths),
+                _unpack(nodes, data[1 + size:], paths))
+
+    return _Pending(start_in_child(compute, [0]), unpack,
+                    lambda: broker_betweenness(G, *groups, **kwargs))
 
 
 def _pack(nodes: list, result: BetweennessResult) -> np.ndarray:

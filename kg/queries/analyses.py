@@ -32,6 +32,7 @@ from kg.analysis.betweenness import (
     PATHS,
     betweenness,
     broker_betweenness,
+    start_broker_betweenness,
 )
 from kg.analysis.brokerage import brokerage_roles
 from kg.analysis.brokers import explain_broker, rank_brokers
@@ -64,6 +65,7 @@ __all__ = [
     "answer_parameters",
     "betweenness_of",
     "broker_rankings",
+    "start_broker_rankings",
     "brokers",
     "check_between",
     "check_by",
@@ -353,7 +355,8 @@ def betweenness_result(store: GraphStore, *, seed=0, paths="hops", **net):
                   lambda: betweenness(G, seed=seed, exact_max_nodes=limit, paths=paths))
 
 
-def broker_rankings(store: GraphStore, *, by=None, between=None, seed=0, paths="hops", **net):
+def broker_rankings(store: GraphStore, *, by=None, between=None, seed=0, paths="hops",
+                    started=None, **net):
     """``(overall, between_groups)`` betweenness of the period's network (cached).
 
     When the overall betweenness is not known yet and ``between`` is given, both come from one
@@ -361,6 +364,7 @@ def broker_rankings(store: GraphStore, *, by=None, between=None, seed=0, paths="
     filed for hybrids, risk, metrics and maps to share. ``between_groups`` is None without
     ``between``, or when the overall one was known already: then
     :func:`kg.analysis.brokers.rank_brokers` computes it on its own, as cheaply as here.
+    ``started`` is the computation :func:`start_broker_rankings` began, when one was.
     """
     check_paths(paths)
     net = _net_defaults(net)
@@ -372,13 +376,31 @@ def broker_rankings(store: GraphStore, *, by=None, between=None, seed=0, paths="
     limit = exact_max_nodes()
 
     def compute():
-        overall, among = broker_betweenness(G, by, between[0], between[1], seed=seed,
-                                            paths=paths, exact_max_nodes=limit)
+        overall, among = (started.result() if started is not None else broker_betweenness(
+            G, by, between[0], between[1], seed=seed, paths=paths, exact_max_nodes=limit))
         cached(store, "betweenness", key, lambda: overall, revision=revision)
         return overall, among
 
     return cached(store, "broker_betweenness", (by, tuple(between)) + key, compute,
                   revision=revision)
+
+
+def start_broker_rankings(store: GraphStore, *, by=None, between=None, seed=0, paths="hops",
+                          **net):
+    """Begin :func:`broker_rankings` in a forked child, so other answers can be computed
+    meanwhile; pass the result to :func:`broker_rankings` as ``started``. None when there is
+    nothing to start (no ``between``, or the rankings are known already)."""
+    check_paths(paths)
+    net = _net_defaults(net)
+    key = (seed, paths) + net_key(**net)
+    revision = store.revision()
+    if between is None or any(
+            is_cached(store, name, params, revision=revision)
+            for name, params in (("betweenness", key),
+                                 ("broker_betweenness", (by, tuple(between)) + key))):
+        return None
+    return start_broker_betweenness(person_graph(store, **net), by, between[0], between[1],
+                                    seed=seed, paths=paths, exact_max_nodes=exact_max_nodes())
 
 
 def betweenness_of(store: GraphStore, *, seed=0, paths="hops", **net) -> dict:
@@ -525,25 +547,28 @@ def analyse_all(store: GraphStore, *, by="sector", between=DEFAULT_BETWEEN, seed
     """Communities, silos, brokers (with roles), hybrids and risk for the top 10, in one go.
 
     ``progress(step)``, when given, is called with each step's name before it starts (the
-    command line shows it: a large partnership takes a while).
+    command line shows it: a large partnership takes a while). The broker rankings, the
+    costliest step, are computed in forked processes while communities and silos are found, so
+    every core is busy.
     """
-    steps = (
-        ("the person network", lambda: person_graph(store, **net)),
-        ("communities", lambda: communities(store, seed=seed, **net)),
-        ("silos", lambda: silos(store, by=by, seed=seed, **net)),
-        ("brokers", lambda: brokers(store, by=by, between=_present(store, by, between, net),
-                                    seed=seed, **net)),
-        ("hybrids", lambda: hybrids(store, seed=seed, **net)),
-        ("key-person risk", lambda: risk(store, by=by, top=10, seed=seed, **net)),
-    )
-    out = {}
-    for name, step in steps:
+    def step(name, compute):
         if progress:
             progress(name)
-        out[name] = step()
-    return {"communities": out["communities"], "silos": out["silos"],
-            "brokers": out["brokers"], "hybrids": out["hybrids"],
-            "risk": out["key-person risk"]}
+        return compute()
+
+    step("the person network", lambda: person_graph(store, **net))
+    between = _present(store, by, between, net)
+    started = start_broker_rankings(store, by=by, between=between, seed=seed, **net)
+    out = {
+        "communities": step("communities", lambda: communities(store, seed=seed, **net)),
+        "silos": step("silos", lambda: silos(store, by=by, seed=seed, **net)),
+    }
+    broker_rankings(store, by=by, between=between, seed=seed, started=started, **net)
+    out["brokers"] = step("brokers", lambda: brokers(store, by=by, between=between, seed=seed,
+                                                      **net))
+    out["hybrids"] = step("hybrids", lambda: hybrids(store, seed=seed, **net))
+    out["risk"] = step("key-person risk", lambda: risk(store, by=by, top=10, seed=seed, **net))
+    return out
 
 
 def _present(store, by, between, net) -> tuple | None:
