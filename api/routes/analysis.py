@@ -24,8 +24,6 @@ from kg.queries import analyses
 
 router = APIRouter(prefix="/analysis", tags=["analysis"])
 
-By = Grouping
-
 
 @router.get(
     "/communities",
@@ -56,7 +54,7 @@ def silos(
     store: StoreDep,
     _: ViewerDep,
     net: NetDep,
-    by: By = "organisation",
+    by: Grouping = "organisation",
     seed: SeedDep = 0,
     permutations: Annotated[int, Query(ge=0, le=9999)] = N_PERMUTATIONS,
 ) -> Response:
@@ -76,7 +74,7 @@ def brokers(
     store: StoreDep,
     _: ViewerDep,
     net: NetDep,
-    by: By | None = None,
+    by: Grouping | None = None,
     between: Annotated[
         list[str] | None,
         Query(
@@ -119,7 +117,7 @@ def risk(
     store: StoreDep,
     _: ViewerDep,
     net: NetDep,
-    by: By = "sector",
+    by: Grouping = "sector",
     top: Top = 10,
     remove: Annotated[
         list[str] | None,
@@ -151,7 +149,7 @@ def change(
     ] = None,
     to: Annotated[str | None, Query(max_length=200, description="A phase (id or name) or "
                                     "START:END (default: the latest phase)")] = None,
-    by: By = "sector",
+    by: Grouping = "sector",
     top: Top = 20,
     seed: SeedDep = 0,
     layers: Annotated[list[Literal[LAYERS]] | None, Query()] = None,

@@ -16,8 +16,6 @@ from kg.survey.store import opted_out
 
 router = APIRouter(prefix="/analysis", tags=["analysis"])
 
-By = Grouping
-
 
 @router.get(
     "/introductions",
@@ -30,7 +28,7 @@ def introductions(
     settings: SettingsDep,
     _: ViewerDep,
     net: NetDep,
-    by: By = "sector",
+    by: Grouping = "sector",
     between: Annotated[
         list[str] | None,
         Query(max_length=2, description="Two groups of `by` to bring together "
@@ -92,7 +90,7 @@ def profile(
     store: StoreDep,
     _: ViewerDep,
     net: NetDep,
-    by: By | None = None,
+    by: Grouping | None = None,
     per_phase: Annotated[
         bool, Query(description="Every phase, and the change between consecutive phases")
     ] = False,

@@ -1,28 +1,18 @@
 """Communities of the person network: detection, connectivity, profiles and kinds.
 
 - :func:`detect_communities` -- Louvain modularity communities (igraph's C implementation of
-  Blondel et al. [1]_, or python-louvain as the reference), or Leiden [2]_ (leidenalg): the
-  best of several seeded restarts [5]_, with a resolution; communities that come out
-  disconnected (a known defect of Louvain [2]_) are split into their connected parts and
-  reported.
-- :func:`modularity` -- Newman-Girvan modularity [3]_ with resolution, equal to
+  Blondel et al. 2008, or python-louvain as the reference), or Leiden (Traag, Waltman and van
+  Eck 2019; leidenalg): the best of several seeded restarts (Good, de Montjoye and Clauset
+  2010), with a resolution; communities that come out disconnected (a known defect of Louvain)
+  are split into their connected parts and reported.
+- :func:`modularity` -- Newman-Girvan modularity (Newman 2006) with resolution, equal to
   ``networkx.community.modularity``.
 - :func:`profile_communities` -- size, organisations, sectors, professions, anchoring forums,
   shared assets, and a kind: ``community_of_practice`` (a shared practice across
-  organisations), ``organisational_cluster`` (one organisation dominates) or
-  ``cross_boundary_network`` (mixed, without a shared practice).
+  organisations, after Wenger 1998), ``organisational_cluster`` (one organisation dominates)
+  or ``cross_boundary_network`` (mixed, without a shared practice).
 
-References
-----------
-.. [1] V. D. Blondel, J.-L. Guillaume, R. Lambiotte and E. Lefebvre, "Fast unfolding of
-   communities in large networks", J. Stat. Mech. P10008, 2008.
-.. [2] V. A. Traag, L. Waltman and N. J. van Eck, "From Louvain to Leiden: guaranteeing
-   well-connected communities", Scientific Reports 9:5233, 2019.
-.. [3] M. E. J. Newman, "Modularity and community structure in networks", PNAS 103(23),
-   8577-8582, 2006.
-.. [4] E. Wenger, *Communities of Practice*, Cambridge University Press, 1998.
-.. [5] B. H. Good, Y.-A. de Montjoye and A. Clauset, "Performance of modularity maximization in
-   practical contexts", Physical Review E 81, 046106, 2010.
+The references are given in full in each function's docstring.
 """
 
 from __future__ import annotations
@@ -372,7 +362,8 @@ def profile_communities(
       belong to one organisation;
     - ``community_of_practice``: spans organisations, and a shared practice holds it together:
       one forum attended by at least ``SHARED_PRACTICE`` (50 %) of the members, or one
-      profession making up at least half of them (Wenger's domain, community and practice);
+      profession making up at least half of them (Wenger's domain, community and practice
+      [1]_);
     - ``cross_boundary_network``: spans organisations without such a shared practice.
 
     Parameters
@@ -392,6 +383,10 @@ def profile_communities(
         One per community, in the order given: ``id`` (1-based), ``size``, ``members``,
         ``kind``, ``organisations``, ``sectors``, ``professions`` (top five with counts and
         shares), ``anchoring_forums``, ``shared_assets``, ``internal_ties``, ``density``.
+
+    References
+    ----------
+    .. [1] E. Wenger, *Communities of Practice*, Cambridge University Press, 1998.
 
     Examples
     --------

@@ -26,6 +26,7 @@ __all__ = [
     "aggregate_map_data",
     "check_color_by",
     "check_graph",
+    "check_positive_int",
     "display_value",
     "person_map_data",
 ]
@@ -105,6 +106,12 @@ def _global_palette(G: nx.Graph, attribute: str) -> tuple[dict, dict]:
 def check_graph(G) -> None:
     if not isinstance(G, nx.Graph):
         raise InvalidParameter(f"expected a networkx graph, got {type(G).__name__}")
+
+
+def check_positive_int(name: str, value) -> None:
+    """Raise InvalidParameter unless ``value`` is an integer >= 1 (a bool is not)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidParameter(f"{name} must be an integer >= 1, got {value!r}")
 
 
 def check_color_by(G, color_by, communities=None) -> None:

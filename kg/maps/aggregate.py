@@ -12,6 +12,7 @@ from kg.maps._build import (
     aggregate_map_data,
     check_color_by,
     check_graph,
+    check_positive_int,
     community_index,
     person_map_data,
 )
@@ -155,8 +156,7 @@ def communities_map(
         raise InvalidParameter(f"community must be an integer index, got {community!r}")
     if not 0 <= community < len(communities):
         raise NotFound("community", str(community))
-    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
-        raise InvalidParameter(f"max_nodes must be an integer >= 1, got {max_nodes!r}")
+    check_positive_int("max_nodes", max_nodes)
     check_color_by(G, color_by, communities)
     members = [n for n in G.nodes if n in communities[community]]
     banner = None

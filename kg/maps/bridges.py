@@ -16,6 +16,7 @@ from kg.maps._arrange import lean, separate, sides
 from kg.maps._build import (
     _global_palette,
     check_graph,
+    check_positive_int,
     display_value,
     measure_text,
     person_map_data,
@@ -136,10 +137,8 @@ def bridges_map(
         raise InvalidParameter("attribute must be a person attribute name, e.g. 'sector'")
     if not isinstance(groups, list | tuple) or len(groups) != 2:
         raise InvalidParameter("groups must be a pair (a, b) of attribute values")
-    if isinstance(top, bool) or not isinstance(top, int) or top < 1:
-        raise InvalidParameter(f"top must be an integer >= 1, got {top!r}")
-    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
-        raise InvalidParameter(f"max_nodes must be an integer >= 1, got {max_nodes!r}")
+    check_positive_int("top", top)
+    check_positive_int("max_nodes", max_nodes)
     if not isinstance(scores, Mapping):
         raise InvalidParameter("scores must be a mapping node -> score")
     side_a, side_b = (_members(G, attribute, g) for g in groups)

@@ -6,12 +6,13 @@ from collections.abc import Mapping, Sequence
 
 import networkx as nx
 
-from kg.errors import InvalidParameter, NotFound
+from kg.errors import NotFound
 from kg.labels import attribute_label
 from kg.maps._arrange import radial, separate
 from kg.maps._build import (
     check_color_by,
     check_graph,
+    check_positive_int,
     person_map_data,
     positions,
     scaled_sizes,
@@ -19,11 +20,6 @@ from kg.maps._build import (
 from kg.maps._page import render_page
 
 __all__ = ["ego_map", "network_map"]
-
-
-def _check_positive_int(name: str, value, minimum: int = 1) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise InvalidParameter(f"{name} must be an integer >= {minimum}, got {value!r}")
 
 
 def colour_words(color_by) -> str:
@@ -121,7 +117,7 @@ def network_map(
     vis-network, https://visjs.github.io/vis-network/ (rendering, bundled offline).
     """
     check_graph(G)
-    _check_positive_int("max_nodes", max_nodes)
+    check_positive_int("max_nodes", max_nodes)
     check_color_by(G, color_by, communities)
     n, m = G.number_of_nodes(), G.number_of_edges()
     if n > max_nodes:
@@ -213,8 +209,8 @@ def ego_map(
     check_graph(G)
     if person_id not in G:
         raise NotFound("person", str(person_id))
-    _check_positive_int("hops", hops)
-    _check_positive_int("max_nodes", max_nodes)
+    check_positive_int("hops", hops)
+    check_positive_int("max_nodes", max_nodes)
     check_color_by(G, color_by, communities)
     distance = nx.single_source_shortest_path_length(G, person_id, cutoff=hops)
     reach = len(distance)
