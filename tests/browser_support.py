@@ -1,11 +1,21 @@
-"""What the browser tests share: Debian's chromium, a watched page, and a check that a map's
-canvas is painted. The ``browser`` fixture itself lives in conftest.py."""
+"""What the browser tests share: Debian's chromium, the API served on a loopback port, a watched
+page, and a check that a map's canvas is painted. The ``browser`` fixture itself lives in
+conftest.py."""
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
+START_SECONDS = 30  # how long uvicorn may take to start serving
 
 # How many sampled canvas pixels are painted: a blank map gives 0.
 PAINTED = """() => {
@@ -18,9 +28,39 @@ PAINTED = """() => {
 }"""
 
 
+def free_port() -> int:
+    """A loopback TCP port that is free now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def serve(app, port: int | None = None) -> Iterator[str]:
+    """Serve ``app`` with uvicorn on a loopback ``port`` (a free one unless given) in a thread
+    while the block runs; yields the base URL, ``http://127.0.0.1:PORT``. Skips the test when
+    uvicorn is not installed."""
+    uvicorn = pytest.importorskip("uvicorn")
+    port = port or free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + START_SECONDS
+    while not srv.started:
+        if time.monotonic() > deadline:
+            pytest.fail("the API did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+
+
 class Watched:
     """A page opened at ``url`` (a path opens as file://) with every request, failed request,
-    script error, console error and dialog recorded; ``headers`` go with every request."""
+    script error, console error and dialog recorded; ``headers`` go with every request. Use as
+    a context manager, or call :meth:`close`."""
 
     def __init__(self, browser, url, *, headers: dict | None = None, viewport=(1200, 800)):
         self.failed, self.errors, self.dialogs, self.requests = [], [], [], []
@@ -50,5 +90,20 @@ class Watched:
     def evaluate(self, script: str):
         return self.page.evaluate(script)
 
+    def offsite(self, base: str) -> list[str]:
+        """The requested URLs that left ``base``'s host (data: and blob: URLs stay in the
+        page)."""
+        host = urlsplit(base).netloc
+        return [
+            u for u in self.requests
+            if not u.startswith(("data:", "blob:")) and urlsplit(u).netloc != host
+        ]
+
     def close(self):
         self.context.close()
+
+    def __enter__(self) -> Watched:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -21,10 +21,8 @@ from typer.testing import CliRunner
 
 from api import create_app
 from kg.config import Settings, get_settings
-from kg.ingest import ingest_path
 from kg.model import NodeLabel
 from kg.queries import analyses
-from kg.store.sqlite import SQLiteStore
 
 KEYS = {"viewer": "k-view-123", "analyst": "k-analyst-456", "admin": "k-admin-789"}
 REMOTE = ("10.1.2.3", 40000)  # a client on another machine: keys are required
@@ -45,13 +43,10 @@ def _zip_folder(folder: Path, *, prefix: str = "bundle/") -> bytes:
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory, small_bundle):
-    """A data directory holding the small demo store, and settings with three keys."""
-    data = tmp_path_factory.mktemp("api-data")
-    with SQLiteStore(data / "carebridge.sqlite") as store:
-        ingest_path(store, small_bundle)
+def env(demo_data):
+    """Settings over the small demo's data directory, with three keys."""
     keys = ",".join(f"{k}:{role}" for role, k in KEYS.items())
-    return Settings(data_dir=data, output_dir=data / "out", api_keys=keys)
+    return Settings(data_dir=demo_data, output_dir=demo_data / "out", api_keys=keys)
 
 
 @pytest.fixture(scope="module")

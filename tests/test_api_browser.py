@@ -7,58 +7,27 @@ answers; ``/docs`` renders its operations offline; finding a person opens their 
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from html.parser import HTMLParser
-from urllib.parse import urlsplit
 
 import pytest
-from browser_support import CHROMIUM, PAINTED, Watched
+from browser_support import PAINTED, Watched, serve
 from fastapi.testclient import TestClient
 
 from api import create_app
 from api.responses import PAGE_POLICY
 from api.routes.home import LINKS
 from kg.config import Settings
-from kg.ingest import ingest_path
-from kg.store.sqlite import SQLiteStore
 
 KEY = "browser-viewer-key"
 REMOTE = ("203.0.113.9", 5000)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory, small_bundle):
-    data = tmp_path_factory.mktemp("browser-data")
-    with SQLiteStore(data / "carebridge.sqlite") as store:
-        ingest_path(store, small_bundle)
-    return data
-
-
-@pytest.fixture(scope="module")
-def server(data_dir):
+def server(demo_data):
     """The API over the small demo partnership, served by uvicorn on a loopback port."""
-    uvicorn = pytest.importorskip("uvicorn")
-    app = create_app(Settings(data_dir=data_dir, api_keys=f"{KEY}:viewer"))
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        if time.monotonic() > deadline:
-            pytest.fail("the API did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    app = create_app(Settings(data_dir=demo_data, api_keys=f"{KEY}:viewer"))
+    with serve(app) as base:
+        yield base
     app.state.store.close()
 
 
@@ -77,8 +46,8 @@ class _Links(HTMLParser):
 # -- over HTTP --------------------------------------------------------------------------------
 
 
-def test_the_way_in_keeps_the_keys_and_the_page_policy(data_dir):
-    with TestClient(create_app(Settings(data_dir=data_dir, api_keys=f"{KEY}:viewer"))) as client:
+def test_the_way_in_keeps_the_keys_and_the_page_policy(demo_data):
+    with TestClient(create_app(Settings(data_dir=demo_data, api_keys=f"{KEY}:viewer"))) as client:
         assert client.get("/").status_code == 401
         assert client.get("/", headers={"X-API-Key": "wrong"}).status_code == 401
         page = client.get("/", headers={"X-API-Key": KEY})
@@ -94,14 +63,14 @@ def test_the_way_in_keeps_the_keys_and_the_page_policy(data_dir):
         # The bridges link's "&" is escaped in the markup.
         assert "between=acute&amp;between=community" in page.text
     # Without keys, only this machine is served, as for every other page.
-    local_only = create_app(Settings(data_dir=data_dir, api_keys=""))
+    local_only = create_app(Settings(data_dir=demo_data, api_keys=""))
     assert TestClient(local_only, client=REMOTE).get("/").status_code == 403
     with TestClient(local_only, client=("127.0.0.1", 5000)) as local:
         assert local.get("/").status_code == 200
 
 
-def test_docs_and_their_assets_come_from_this_server(data_dir):
-    with TestClient(create_app(Settings(data_dir=data_dir, api_keys=f"{KEY}:viewer"))) as client:
+def test_docs_and_their_assets_come_from_this_server(demo_data):
+    with TestClient(create_app(Settings(data_dir=demo_data, api_keys=f"{KEY}:viewer"))) as client:
         docs = client.get("/docs")
         assert docs.status_code == 200
         policy = docs.headers["content-security-policy"]
@@ -121,12 +90,6 @@ def test_docs_and_their_assets_come_from_this_server(data_dir):
 # -- in a browser -----------------------------------------------------------------------------
 
 
-def _local(server: str, urls: list[str]) -> list[str]:
-    """The requested URLs that left this server (data: and blob: URLs stay in the page)."""
-    host = urlsplit(server).netloc
-    return [u for u in urls if not u.startswith(("data:", "blob:")) and urlsplit(u).netloc != host]
-
-
 @pytest.mark.parametrize(
     "path",
     [
@@ -139,38 +102,29 @@ def _local(server: str, urls: list[str]) -> list[str]:
     ],
 )
 @pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
 def test_served_maps_load_clean_and_draw_nodes(server, browser, path):
-    watched = Watched(browser, server + path, headers={"X-API-Key": KEY}).wait_ready()
-    try:
+    with Watched(browser, server + path, headers={"X-API-Key": KEY}) as watched:
+        watched.wait_ready()
         assert watched.evaluate(PAINTED) > 100, "no nodes drawn"
         assert watched.failed == [] and watched.errors == []
         assert all(s == 200 for s in watched.statuses)
-        assert _local(server, watched.requests) == []
-    finally:
-        watched.close()
+        assert watched.offsite(server) == []
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
 def test_served_report_loads_clean(server, browser):
-    watched = Watched(browser, server + "/report", headers={"X-API-Key": KEY})
-    try:
+    with Watched(browser, server + "/report", headers={"X-API-Key": KEY}) as watched:
         watched.page.wait_for_load_state("load")
         assert watched.statuses[0] == 200
         assert watched.page.locator("svg").count() >= 1  # charts are drawn server-side
         assert watched.failed == [] and watched.errors == []
-        assert _local(server, watched.requests) == []
-    finally:
-        watched.close()
+        assert watched.offsite(server) == []
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
 @pytest.mark.parametrize("viewport", [(1366, 768), (390, 844)])
 def test_the_way_in_links_every_page_and_each_answers(server, browser, viewport):
-    watched = Watched(browser, server + "/", headers={"X-API-Key": KEY}, viewport=viewport)
-    try:
+    with Watched(browser, server + "/", headers={"X-API-Key": KEY}, viewport=viewport) as watched:
         page = watched.page
         page.wait_for_load_state("load")
         links = page.locator("nav a")
@@ -195,35 +149,28 @@ def test_the_way_in_links_every_page_and_each_answers(server, browser, viewport)
             page.go_back()
             page.wait_for_load_state("load")
         assert watched.failed == [] and watched.errors == []
-        assert _local(server, watched.requests) == []
-    finally:
-        watched.close()
+        assert watched.offsite(server) == []
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
 def test_docs_render_their_operations_with_nothing_from_outside(server, browser):
-    watched = Watched(browser, server + "/docs")
-    try:
+    with Watched(browser, server + "/docs") as watched:
         page = watched.page
         page.wait_for_selector(".opblock-summary-path", timeout=30_000)
         paths = page.locator(".opblock-summary-path").all_inner_texts()
         assert "/analysis/brokers" in paths and "/maps/bridges" in paths and "/health" in paths
         assert page.locator(".information-container .title").inner_text().startswith("Carebridge")
         # Every request stayed on this server: the page, its script and style, openapi.json.
-        assert _local(server, watched.requests) == []
+        assert watched.offsite(server) == []
         assert any(u.endswith("/docs/assets/swagger-ui-bundle.js") for u in watched.requests)
         assert any(u.endswith("/openapi.json") for u in watched.requests)
         assert watched.failed == [] and watched.errors == []
-    finally:
-        watched.close()
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
 def test_finding_a_person_on_the_served_network_opens_their_panel(server, browser):
-    watched = Watched(browser, server + "/maps/network", headers={"X-API-Key": KEY}).wait_ready()
-    try:
+    with Watched(browser, server + "/maps/network", headers={"X-API-Key": KEY}) as watched:
+        watched.wait_ready()
         page = watched.page
         person = watched.evaluate(
             "window.carebridgeData.nodes.find(n => n.p && n.p.forums && n.p.forums.length)"
@@ -247,5 +194,3 @@ def test_finding_a_person_on_the_served_network_opens_their_panel(server, browse
         page.wait_for_function("window.carebridgeReady === true")
         assert watched.statuses[-1] == 200
         assert watched.failed == [] and watched.errors == []
-    finally:
-        watched.close()

@@ -13,7 +13,6 @@ from fastapi.testclient import TestClient
 
 from api import create_app
 from kg.config import Settings
-from kg.ingest import ingest_path
 from kg.model import Node, NodeLabel
 from kg.queries import snapshot
 from kg.queries.snapshot import cached
@@ -24,12 +23,10 @@ REMOTE = ("10.1.2.3", 40000)
 
 
 @pytest.fixture(scope="module")
-def settings(tmp_path_factory, small_bundle):
-    data = tmp_path_factory.mktemp("hardening")
-    with SQLiteStore(data / "carebridge.sqlite") as store:
-        ingest_path(store, small_bundle)
+def settings(demo_data):
     keys = ",".join(f"{k}:{role}" for role, k in KEYS.items())
-    return Settings(data_dir=data, output_dir=data / "out", api_keys=keys, max_upload_mb=1)
+    return Settings(data_dir=demo_data, output_dir=demo_data / "out", api_keys=keys,
+                    max_upload_mb=1)
 
 
 @pytest.fixture(scope="module")

@@ -8,20 +8,14 @@ scroll."""
 from __future__ import annotations
 
 import csv
-import socket
-import threading
-import time
 from datetime import date, timedelta
-from urllib.parse import urlsplit
 
 import pytest
-from browser_support import Watched
+from browser_support import Watched, free_port, serve
 
 from api import create_app
 from kg.config import Settings
-from kg.ingest import ingest_path
 from kg.model import RelType
-from kg.store.sqlite import SQLiteStore
 from kg.survey import SurveyStore, close_survey, parse_definition
 from kg.survey.search import name_words
 from kg.survey.service import create_survey, write_links
@@ -33,23 +27,13 @@ PHONE = (390, 844)
 QUESTION = "Whom do you ask for advice about discharge?"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def served(tmp_path_factory, small_bundle):
+def served(demo_data):
     """A survey over the small demo partnership, served by uvicorn on a loopback port."""
-    uvicorn = pytest.importorskip("uvicorn")
-    data = tmp_path_factory.mktemp("survey-browser")
-    with SQLiteStore(data / "carebridge.sqlite") as store:
-        ingest_path(store, small_bundle)
-    app = create_app(Settings(data_dir=data, api_keys=f"{ADMIN}:admin"))
-    port = _free_port()
+    app = create_app(Settings(data_dir=demo_data, api_keys=f"{ADMIN}:admin"))
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
-    surveys = SurveyStore.in_data_dir(data)
+    surveys = SurveyStore.in_data_dir(demo_data)
     today = date.today()
     definition = parse_definition({
         "id": "browser", "name": "Discharge: who works with whom",
@@ -62,22 +46,13 @@ def served(tmp_path_factory, small_bundle):
             {"id": "referral", "text": "To whom do you refer patients?", "kind": "referral"},
         ]})
     create_survey(app.state.store, surveys, definition)
-    links = data / "links.csv"
+    links = demo_data / "links.csv"
     write_links(surveys, "browser", links, base_url=base)
     with open(links, newline="") as f:
         rows = list(csv.DictReader(f))
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        if time.monotonic() > deadline:
-            pytest.fail("the API did not start")
-        time.sleep(0.05)
-    yield {"app": app, "surveys": surveys, "rows": rows, "base": base,
-           "roster": surveys.roster("browser")}
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serve(app, port):
+        yield {"app": app, "surveys": surveys, "rows": rows, "base": base,
+               "roster": surveys.roster("browser")}
     surveys.close()
     app.state.store.close()
 
@@ -94,8 +69,7 @@ def _unique_colleague(roster, *leave_out: str):
 
 def _clean(view: Watched, base: str, *, expected: str | None = None) -> None:
     """Nothing from another origin, no failed request, no error but the ``expected`` one."""
-    host = urlsplit(base).netloc
-    assert all(urlsplit(u).netloc == host for u in view.requests), view.requests
+    assert not view.offsite(base), view.requests
     errors = [e for e in view.errors if expected is None or expected not in e]
     assert not view.failed and not errors and not view.dialogs, (
         view.failed, errors, view.dialogs)
@@ -107,9 +81,8 @@ def test_a_problem_is_listed_and_focused_and_an_opt_out_stays(browser, served):
     # runs before the test below, which closes the survey at its end
     me = served["rows"][1]
     colleague = _unique_colleague(served["roster"], me["person_id"])
-    view = Watched(browser, me["link"], viewport=PHONE)
-    page = view.page
-    try:
+    with Watched(browser, me["link"], viewport=PHONE) as view:
+        page = view.page
         page.get_by_role("button", name="I agree: start the survey").click()
         question = page.get_by_role("group", name=QUESTION)
         find = question.get_by_role("combobox", name="Find a person")
@@ -127,8 +100,6 @@ def test_a_problem_is_listed_and_focused_and_an_opt_out_stays(browser, served):
         assert not page.get_by_role("group", name=QUESTION).is_visible()
         # the browser logs the refused save (422) as a console error: that one is expected
         _clean(view, served["base"], expected="status of 422")
-    finally:
-        view.close()
     assert served["surveys"].opted_out("browser") == {me["person_id"]}
 
 
@@ -138,9 +109,8 @@ def test_a_respondent_answers_comes_back_and_changes_an_answer(browser, served):
     colleague = _unique_colleague(served["roster"], me["person_id"],
                                   served["rows"][1]["person_id"])
     first, *_, last = colleague.name.split()
-    view = Watched(browser, me["link"], viewport=PHONE)
-    page = view.page
-    try:
+    with Watched(browser, me["link"], viewport=PHONE) as view:
+        page = view.page
         page.get_by_role("heading", name="Before you start").wait_for()
         agree = page.get_by_role("button", name="I agree: start the survey")
         agree.focus()
@@ -176,8 +146,6 @@ def test_a_respondent_answers_comes_back_and_changes_an_answer(browser, served):
         page.get_by_role("button", name="Save my answers").click()
         page.get_by_role("status").filter(has_text="Saved.").wait_for()
         _clean(view, served["base"])
-    finally:
-        view.close()
 
     report = close_survey(served["app"].state.store, served["surveys"], "browser")
     assert report.ties == 1
