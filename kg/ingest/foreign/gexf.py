@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kg.errors import Problem
 from kg.ingest.foreign.network import LIMITS, ForeignEdge, ForeignNetwork, ForeignNode, Limits
 from kg.ingest.foreign.xml_network import XmlNetworkReader, read_xml_network
 
@@ -29,36 +28,32 @@ _DIRECTIONS = {"directed", "undirected", "mutual"}
 
 def read_gexf(path: Path, limits: Limits = LIMITS) -> ForeignNetwork:
     """Read the GEXF file at ``path`` (see :func:`kg.ingest.foreign.graphml.read_graphml`)."""
-    name = path.name
-    net = ForeignNetwork(name, name, id_column="id")
-    reader = _Gexf(net, limits)
-    read_xml_network(path, reader)
-    if not reader.seen_graph and not net.problems:
-        net.problems.append(Problem(name, 1, None, "not a GEXF file (no <graph> element)"))
+    reader = _Gexf(ForeignNetwork(path.name, path.name, id_column="id"), limits)
+    net = read_xml_network(path, reader)
     if reader.dynamic:
-        net.notes.append(
-            f"{name}: some attributes have several dated values; the last one of each was kept"
-        )
+        note = "some attributes have several dated values; the last one of each was kept"
+        net.notes.append(f"{path.name}: {note}")
     return net
 
 
 class _Gexf(XmlNetworkReader):
+    not_this_format = "not a GEXF file (no <graph> element)"
+
     def __init__(self, net: ForeignNetwork, limits: Limits):
         super().__init__(net, limits)
         self.attributes: dict[str, dict[str, dict]] = {"node": {}, "edge": {}}
         self.attr_class: str | None = None
         self.attr: dict | None = None
         self.default_direction = "undirected"
-        self.seen_graph = False
         self.dynamic = False
         self.seen_values: set[str] = set()
         self.in_default = False
 
     def start(self, tag: str, a: dict[str, str], line: int) -> None:
         if tag == "graph":
-            if self.seen_graph:
+            if self.seen_root:
                 self.problem(line, None, "a second graph in the file; only the first was read")
-            self.seen_graph = True
+            self.seen_root = True
             direction = a.get("defaultedgetype", "undirected").lower()
             self.default_direction = direction if direction in _DIRECTIONS else "undirected"
         elif tag == "attributes":

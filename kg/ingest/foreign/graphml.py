@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kg.errors import Problem
 from kg.ingest.foreign.network import LIMITS, ForeignEdge, ForeignNetwork, ForeignNode, Limits
 from kg.ingest.foreign.xml_network import XmlNetworkReader, read_xml_network
 
@@ -36,17 +35,14 @@ def read_graphml(path: Path, limits: Limits = LIMITS) -> ForeignNetwork:
         Declared nodes and their edges; ``problems`` lists what cannot be read, with lines.
         Raises :class:`~kg.ingest.foreign.network.TooLarge` beyond ``limits``.
     """
-    name = path.name
-    net = ForeignNetwork(name, name, id_column="id")
-    reader = _GraphML(net, limits)
-    read_xml_network(path, reader)
-    if not reader.seen_root and not net.problems:
-        net.problems.append(Problem(name, 1, None, "not a GraphML file (no <graphml> element)"))
-    return net
+    reader = _GraphML(ForeignNetwork(path.name, path.name, id_column="id"), limits)
+    return read_xml_network(path, reader)
 
 
 class _GraphML(XmlNetworkReader):
     """Expat handlers that build the network as the elements stream past."""
+
+    not_this_format = "not a GraphML file (no <graphml> element)"
 
     def __init__(self, net: ForeignNetwork, limits: Limits):
         super().__init__(net, limits)
@@ -59,7 +55,6 @@ class _GraphML(XmlNetworkReader):
         self.data_key: str | None = None
         self.label: list[str] = []
         self.in_label = False
-        self.seen_root = False
         self.skip = False  # inside a second top-level graph
 
     def start(self, tag: str, attrs: dict[str, str], line: int) -> None:

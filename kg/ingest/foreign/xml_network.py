@@ -20,11 +20,16 @@ __all__ = ["XmlNetworkReader", "read_xml_network"]
 
 class XmlNetworkReader:
     """Base of the expat handlers: subclasses define ``start(tag, attrs, line)`` and
-    ``end(tag, text, line)`` and call :meth:`open_item` and :meth:`close_item`."""
+    ``end(tag, text, line)``, call :meth:`open_item` and :meth:`close_item`, and set
+    ``seen_root`` once they read the element that makes the file one of their format."""
+
+    #: The problem when a file holds no such element.
+    not_this_format = "not a network file"
 
     def __init__(self, net: ForeignNetwork, limits: Limits = LIMITS):
         self.net = net
         self.limits = limits
+        self.seen_root = False
         self.item: ForeignNode | ForeignEdge | None = None  # node or edge being read
         self.items: list = []  # enclosing nodes (a node may hold a nested graph)
 
@@ -62,10 +67,11 @@ class XmlNetworkReader:
         self.item = self.items.pop() if self.items else None
 
 
-def read_xml_network(path: Path, reader: XmlNetworkReader) -> None:
-    """Stream the file at ``path`` through ``reader`` into ``reader.net``.
+def read_xml_network(path: Path, reader: XmlNetworkReader) -> ForeignNetwork:
+    """Stream the file at ``path`` through ``reader``; returns ``reader.net``.
 
-    A DTD, or XML that is not well-formed, is a fatal problem on the network naming its line;
+    A DTD, or XML that is not well-formed, is a fatal problem on the network naming its line; a
+    file without the format's root element, a problem (``reader.not_this_format``).
     :class:`~kg.ingest.foreign.network.TooLarge` is raised beyond ``reader.limits``.
     """
     net = reader.net
@@ -78,3 +84,6 @@ def read_xml_network(path: Path, reader: XmlNetworkReader) -> None:
         net.fatal = True
         message = f"not well-formed XML: {expat.ErrorString(exc.code)}"
         net.problems.append(Problem(path.name, exc.lineno, None, message))
+    if not reader.seen_root and not net.problems:
+        net.problems.append(Problem(path.name, 1, None, reader.not_this_format))
+    return net
