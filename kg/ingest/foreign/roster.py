@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from kg.model import NodeLabel, RelType
 from kg.store.base import GraphStore
@@ -40,18 +40,17 @@ class Roster:
 
     def __init__(self, store: GraphStore | None):
         self.store = store
-        self._people: dict[str, dict] | None = None
-        self._by_name: dict[str, list[str]] | None = None
-        self._orgs: dict[str, dict] | None = None
-        self._org_names: dict[str, list[str]] | None = None
+        self._nodes: dict[NodeLabel, dict[str, dict]] = {}  # label -> id -> properties
+        self._names: dict[NodeLabel, dict[str, list[str]]] = {}  # label -> name key -> ids
 
     def people(self, ids: Iterable[str]) -> dict[str, dict]:
         """Properties of the stored people among ``ids``."""
         ids = set(ids)
         if self.store is None or not ids:
             return {}
-        if self._people is not None:
-            return {i: self._people[i] for i in ids if i in self._people}
+        everyone = self._nodes.get(NodeLabel.PERSON)
+        if everyone is not None:
+            return {i: everyone[i] for i in ids if i in everyone}
         found = self.store.existing_ids(NodeLabel.PERSON, ids)
         out = {}
         for person_id in found:
@@ -62,18 +61,11 @@ class Roster:
 
     def all_people(self) -> dict[str, dict]:
         """Every stored person's properties (read once)."""
-        if self._people is None:
-            nodes = self.store.find_nodes(NodeLabel.PERSON) if self.store is not None else []
-            self._people = {n.id: n.props for n in nodes}
-        return self._people
+        return self._all(NodeLabel.PERSON)
 
     def people_named(self, name: str) -> list[str]:
         """Ids of the stored people whose name has the same :func:`name_key` as ``name``."""
-        if self._by_name is None:
-            self._by_name = defaultdict(list)
-            for person_id, props in self.all_people().items():
-                self._by_name[name_key(props.get("name", ""))].append(person_id)
-        return list(self._by_name.get(name_key(name), []))
+        return self._named(NodeLabel.PERSON, name_key, name)
 
     def organisations_of(self, person_ids: Iterable[str]) -> dict[str, set[str]]:
         """The organisations (and teams) at which each of the stored ``person_ids`` holds a role."""
@@ -89,18 +81,27 @@ class Roster:
 
     def organisations(self) -> dict[str, dict]:
         """Every stored organisation (and team), id -> properties (read once)."""
-        if self._orgs is None:
-            nodes = self.store.find_nodes(NodeLabel.ORGANISATION) if self.store is not None else []
-            self._orgs = {n.id: n.props for n in nodes}
-        return self._orgs
+        return self._all(NodeLabel.ORGANISATION)
 
     def organisations_named(self, name: str) -> list[str]:
         """Ids of stored organisations called ``name`` (case and spacing ignored)."""
-        if self._org_names is None:
-            self._org_names = defaultdict(list)
-            for org_id, props in self.organisations().items():
-                self._org_names[_org_key(props.get("name", ""))].append(org_id)
-        return list(self._org_names.get(_org_key(name), []))
+        return self._named(NodeLabel.ORGANISATION, _org_key, name)
+
+    def _all(self, label: NodeLabel) -> dict[str, dict]:
+        """Every stored node of ``label``, id -> properties, read once."""
+        if label not in self._nodes:
+            nodes = self.store.find_nodes(label) if self.store is not None else []
+            self._nodes[label] = {n.id: n.props for n in nodes}
+        return self._nodes[label]
+
+    def _named(self, label: NodeLabel, key: Callable[[str], str], name: str) -> list[str]:
+        """Ids of the stored nodes of ``label`` whose name has the same ``key`` as ``name``."""
+        index = self._names.get(label)
+        if index is None:
+            index = self._names[label] = defaultdict(list)
+            for node_id, props in self._all(label).items():
+                index[key(props.get("name", ""))].append(node_id)
+        return list(index.get(key(name), []))
 
 
 def _org_key(name: str) -> str:
