@@ -148,7 +148,14 @@ class SilosAnswer(_Answer):
 class Broker(_Open):
     id: str
     name: str | None
+    rank: int = Field(description="Place in the ranking, from 1, among the people who may be "
+                      "named for the period.")
+    rank_range: list[int] = Field(
+        description="Best and worst rank the score allows: equal when the rank is certain; "
+                    "an estimated score's 95% interval (score +- 1.96 errors) may allow several.")
     score: float | None
+    error: float | None = Field(
+        None, description="Standard error of an estimated score; null when exact.")
     betweenness: float | None
     constraint: float | None
     effective_size: float | None

@@ -11,13 +11,16 @@
    it files the snapshot on disk), the projection (person and tie networks) and
    :func:`kg.queries.analyses.analyse_all` (communities, silos, brokers with constraint and
    brokerage roles between acute and community, hybrids, key-person risk for the top 10).
+   ``analyse_all`` computes the two broker rankings (overall and between the groups, from one
+   set of searches) in forked processes while communities and silos are found.
 
    A second cold pass (``--no-breakdown`` skips it) times each step on its own beside its
    **floor**: the same work done by the compiled library alone, on arrays prepared beforehand,
    in the same run -- sqlite3 fetching the rows (or numpy loading the snapshot's file),
    scipy.sparse projecting the memberships and summing the ties, igraph's Louvain with the same
-   restarts, numpy's permutations of the group labels, igraph's exact betweenness (or scipy's
-   breadth-first searches from the same number of pivots, when estimated) and constraint,
+   restarts, numpy's permutations of the group labels, igraph's exact betweenness overall and
+   between the groups (or scipy's breadth-first searches from the same number of pivots, when
+   estimated), igraph's constraint,
    scipy's Mann-Whitney test, igraph's articulation points and the efficiency searches. Seconds
    are wall time; "cpu" adds the forked children's time to this process's. Then a fresh
    ``kg analyse all --format json`` process is timed, as a user would run it.
@@ -134,8 +137,12 @@ def cold_analyse_all(store, seed: int, between) -> tuple[dict, dict]:
          f"{G.number_of_nodes():,} people, {G.number_of_edges():,} ties")
     t["analyse_all"], result = timed(lambda: A.analyse_all(store, seed=seed, between=between))
     bt = result["brokers"]["betweenness"]
+    rows = result["brokers"]["brokers"]
+    certain = next((i for i, r in enumerate(rows) if r["rank_range"][0] != r["rank_range"][1]),
+                   len(rows))
     how = ("exact" if bt["exact"] else
-           f"sampled, {bt['sample_size']} pivots, error estimate {bt['error_estimate']:.1e}")
+           f"sampled, {bt['sample_size']} pivots, error estimate {bt['error_estimate']:.1e}; "
+           f"first {certain} of {len(rows)} broker places certain")
     line("analyse_all (5 questions)", t["analyse_all"], f"betweenness {how}")
     t["total"] = t["snapshot"] + t["projection"] + t["analyse_all"]
     line("total", t["total"])
@@ -174,12 +181,15 @@ def breakdown(store, seed: int, between) -> tuple[dict, dict]:
     parts["silos"] = step("silos (sector, 999 permutations)",
                           lambda: A.silos(store, by="sector", seed=seed),
                           lambda _: floor_silos(G, "sector", seed), "numpy: 999 relabellings")
-    bet = step("betweenness (overall)", lambda: A.betweenness_result(store, seed=seed),
-               lambda r: floor_betweenness(G, r), "igraph exact / scipy searches, one core")
+    bet, among = step(
+        "rankings (overall" + (" + between)" if pair else ")"),
+        lambda: A.broker_rankings(store, by="sector", between=pair, seed=seed),
+        lambda r: floor_rankings(G, pair, *r, seed),
+        "igraph exact / scipy searches, one core" + (", both" if pair else ""))
     parts["brokers"] = step(
         f"brokers (sector{', between' if pair else ''})",
         lambda: A.brokers(store, by="sector", between=pair, seed=seed),
-        lambda r: floor_brokers(G, pair, r, seed), "igraph/scipy between groups + constraint")
+        lambda r: floor_brokers(G), "igraph constraint (roles, explanations: none)")
     parts["hybrids"] = step("hybrids", lambda: A.hybrids(store, seed=seed),
                             lambda _: floor_hybrids(G, bet.values), "scipy Mann-Whitney U")
     parts["risk"] = step("risk (top 10)", lambda: A.risk(store, by="sector", top=10, seed=seed),
@@ -346,30 +356,29 @@ def _searches(G, pivots: int, seed: int) -> float:
     return time.perf_counter() - start
 
 
-def floor_betweenness(G, result) -> float:
-    if result.exact:
-        graph, _, _ = _igraph(G)
+def floor_rankings(G, pair, overall, between, seed: int) -> float:
+    """igraph's exact betweenness (with the between-groups pairs searched from the smaller
+    group), or scipy's searches from the pivots the estimates used."""
+    if overall.exact:
+        graph, _, index = _igraph(G)
         start = time.perf_counter()
         graph.betweenness(directed=False)
+        if pair is not None:
+            sides = [[index[v] for v, s in G.nodes(data="sector") if s == g] for g in pair]
+            sources, targets = sorted(sides, key=len)
+            graph.betweenness(directed=False, sources=sources, targets=targets)
         return time.perf_counter() - start
-    return _searches(G, result.sample_size, 0)
+    pivots = overall.sample_size
+    if between is not None and between.exact:  # a group small enough to search from
+        pivots += min(sum(1 for _, s in G.nodes(data="sector") if s == g) for g in pair)
+    return _searches(G, pivots, seed)
 
 
-def floor_brokers(G, pair, result, seed: int) -> float:
-    graph, w, index = _igraph(G, "weight")
+def floor_brokers(G) -> float:
+    graph, w, _ = _igraph(G, "weight")
     start = time.perf_counter()
     graph.constraint(weights=w)
-    seconds = time.perf_counter() - start
-    if pair is None:
-        return seconds
-    between = result.get("between_groups") or {}
-    sides = [[index[v] for v, s in G.nodes(data="sector") if s == g] for g in pair]
-    sources, targets = sorted(sides, key=len)
-    if between.get("exact", True):
-        start = time.perf_counter()
-        graph.betweenness(directed=False, sources=sources, targets=targets)
-        return seconds + time.perf_counter() - start
-    return seconds + _searches(G, 2 * (between.get("sample_size") or 500), seed)
+    return time.perf_counter() - start
 
 
 def floor_hybrids(G, scores: dict) -> float:
@@ -399,52 +408,6 @@ def floor_risk(G, result) -> float:
     if combined.get("efficiency_exact"):
         graph.harmonic_centrality(mode="all")
     return time.perf_counter() - start
-
-
-def shared_searches(store, seed: int, between, steps: dict | None) -> None:
-    """Overall and between-groups betweenness from one set of searches
-    (:func:`kg.analysis.betweenness.broker_betweenness`), beside the two computed apart as
-    ``analyse_all`` does today (the service layer calls them separately)."""
-    from kg.analysis.betweenness import broker_betweenness
-    from kg.queries import analyses as A
-
-    G = A.person_graph(store)
-    pair = between_pair(G, between)
-    if pair is None:
-        return
-    wall, cpu, (overall, both) = timed_cpu(lambda: broker_betweenness(
-        G, "sector", pair[0], pair[1], exact_max_nodes=A.exact_max_nodes(), seed=seed))
-    how = "exact" if overall.exact else (
-        f"{overall.sample_size} pivots, {both.sample_size} of them in the two groups")
-    note = ""
-    if steps is not None:
-        apart = steps["betweenness (overall)"]["wall"] + steps[
-            next(k for k in steps if k.startswith("brokers"))]["wall"]
-        note = (f"; the betweenness and brokers steps above (brokers also constraint, roles): "
-                f"{apart:.2f} s")
-    line("one set of searches: overall + between", wall, f"cpu {cpu:.2f} s, {how}{note}")
-
-
-def overlapped(store, seed: int, steps: dict) -> None:
-    """The overall betweenness started in a child (:func:`kg.analysis.betweenness.
-    start_betweenness`) while communities and silos are answered, beside the three steps one
-    after another as ``analyse_all`` runs them today."""
-    from kg.analysis.betweenness import start_betweenness
-    from kg.queries import analyses as A
-    from kg.queries.snapshot import clear_cache
-
-    clear_cache()
-    G = A.person_graph(store)
-    A.tie_graph(store)
-    start = time.perf_counter()
-    pending = start_betweenness(G, seed=seed, exact_max_nodes=A.exact_max_nodes())
-    A.communities(store, seed=seed)
-    A.silos(store, by="sector", seed=seed)
-    pending.result()
-    wall = time.perf_counter() - start
-    apart = sum(steps[k]["wall"] for k in ("communities", "silos (sector, 999 permutations)",
-                                             "betweenness (overall)"))
-    line("betweenness beside communities + silos", wall, f"one after another above: {apart:.2f} s")
 
 
 def fresh_process(out: Path) -> tuple[float, float]:
@@ -603,14 +566,6 @@ def main() -> None:
         del result  # so the second pass does not hold two copies
         steps, result = breakdown(store, args.seed, between)
         peak = max(peak, peak_gb())
-
-    if not args.no_breakdown:
-        print("\nOverall and between-groups rankings from one set of searches (not yet wired "
-              "into analyse_all)")
-        shared_searches(store, args.seed, between, steps)
-        print("\nThe overall betweenness in a child while communities and silos are answered "
-              "(not yet wired into analyse_all)")
-        overlapped(store, args.seed, steps)
 
     print("\nA fresh process: kg analyse all --format json")
     fresh = fresh_process(Path(info["db"]).parent)

@@ -37,6 +37,7 @@ __all__ = [
     "find",
     "p_value",
     "percent",
+    "rank",
     "show",
     "signed",
 ]
@@ -123,6 +124,17 @@ def signed(x: float | None, digits: int = 2) -> str:
     if float(text) == 0:
         return f"{0:.{digits}f}"
     return text.replace("-", MINUS)
+
+
+def rank(row: dict) -> str:
+    """A ranked row's place: ``3`` when certain, ``3 (2–5)`` when its score's error allows
+    places 2 to 5 (``row["rank"]``, ``row["rank_range"]``:
+    :func:`kg.analysis.brokers.rank_ranges`)."""
+    place = row.get("rank")
+    if place is None:
+        return ""
+    low, high = row.get("rank_range") or (place, place)
+    return str(place) if low == high else f"{place} ({low}–{high})"
 
 
 def p_value(p: float | None, permutations: int | None = None, sides: int = 1) -> str:

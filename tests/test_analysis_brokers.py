@@ -386,7 +386,7 @@ def test_the_split_modules_are_still_importable_from_brokers():
     assert brokers.betweenness is betweenness_module.betweenness
     assert brokers.structural_holes is structural_holes
     assert brokers.brokerage_roles is brokerage_roles
-    assert set(brokers.__all__) == {"explain_broker", "rank_brokers"}
+    assert set(brokers.__all__) == {"RANK_Z", "explain_broker", "rank_brokers", "rank_ranges"}
 
 
 # --- between-groups betweenness --------------------------------------------------------------

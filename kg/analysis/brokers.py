@@ -5,7 +5,9 @@ graph whose nodes carry group attributes such as ``organisation`` or ``sector``)
 
 - :func:`rank_brokers` -- people ranked by betweenness (or by the paths they carry between two
   groups), with Burt's constraint and effective size and the Gould--Fernandez roles;
-- :func:`explain_broker` -- which groups, ties and forums a person connects.
+- :func:`explain_broker` -- which groups, ties and forums a person connects;
+- :func:`rank_ranges` -- the ranks an estimated score allows, so a reader knows which places
+  in a sampled ranking are certain.
 
 The measures themselves live in their own modules, as in networkx: :mod:`kg.analysis.betweenness`
 (exact and sampled betweenness, between-groups betweenness), :mod:`kg.analysis.structural_holes`
@@ -27,6 +29,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 import networkx as nx
+import numpy as np
 
 from kg.analysis._fast import check_attribute, check_graph, json_float
 from kg.analysis.betweenness import DEFAULT_SAMPLES as DEFAULT_SAMPLES  # re-exported
@@ -40,7 +43,10 @@ from kg.analysis.brokerage import BROKERAGE_ROLES, brokerage_roles
 from kg.analysis.structural_holes import structural_holes
 from kg.errors import InvalidParameter, NotFound
 
-__all__ = ["explain_broker", "rank_brokers"]
+__all__ = ["RANK_Z", "explain_broker", "rank_brokers", "rank_ranges"]
+
+#: Half-width of a score's interval in standard errors for :func:`rank_ranges`: 95 % two-sided.
+RANK_Z = 1.96
 
 # How many of the top brokers rank_brokers explains in full.
 _EXPLAINED = 10
@@ -163,6 +169,7 @@ def rank_brokers(
     precomputed: BetweennessResult | None = None,
     precomputed_between: BetweennessResult | None = None,
     paths: str = "hops",
+    eligible=None,
 ) -> dict:
     """Rank people as brokers and explain the top ones (the ``kg analyse brokers`` answer).
 
@@ -204,16 +211,22 @@ def rank_brokers(
     paths : {"hops", "weighted"}, default "hops"
         How path length is counted, for both scores; weighted paths read the ``weight`` edge
         attribute.
+    eligible : iterable of nodes, optional
+        The people who may be ranked (for example those in post); everyone else still shapes
+        the network and the scores but gets no row. Default: everyone.
 
     Returns
     -------
     dict
-        ``{"brokers": [{"id", "name", "score", "betweenness", "constraint", "effective_size",
-        "roles" (when by), "group", "groups", "explanation" (first ten, when by)}],
+        ``{"brokers": [{"id", "name", "rank", "rank_range", "score", "error", "betweenness",
+        "constraint", "effective_size", "roles" (when by), "group", "groups", "explanation"
+        (first ten, when by)}],
         "betweenness": {"exact", "sample_size", "error_estimate", "paths"}, "between_groups":
         the same for the between-groups scores (None without between), "parameters": {...,
         "paths": "hops" or "weighted", "path_weight": None or "weight"}}``.
-        NaN values (constraint of an isolated person) are reported as None.
+        NaN values (constraint of an isolated person) are reported as None. ``error`` is the
+        score's standard error when it is estimated (else None) and ``rank_range`` the best and
+        worst rank it allows (:func:`rank_ranges`): equal when the rank is certain.
 
     Raises
     ------
@@ -272,7 +285,11 @@ def rank_brokers(
             nx.set_node_attributes(roles_graph, {v: node_groups.get(v) for v in roles_graph}, by)
         roles = brokerage_roles(roles_graph, by)
 
-    order = sorted(G.nodes(), key=lambda v: (-score[v], -result.values[v], str(v)))
+    scored = between_result if between_result is not None else result
+    people = list(G) if eligible is None else list(dict.fromkeys(v for v in eligible if v in G))
+    ranges = rank_ranges(scored, among=people)
+    errors = None if scored.exact else scored.standard_errors
+    order = sorted(people, key=lambda v: (-score[v], -result.values[v], str(v)))
     if top is not None:
         order = order[:top]
     rows = []
@@ -281,7 +298,10 @@ def rank_brokers(
         row = {
             "id": v,
             "name": G.nodes[v].get("name"),
+            "rank": rank + 1,
+            "rank_range": list(ranges[v]),
             "score": json_float(score[v]),
+            "error": json_float(errors.get(v)) if errors else None,
             "betweenness": json_float(result.values[v]),
             "constraint": json_float(constraint[v]),
             "effective_size": json_float(effective_size[v]),
@@ -328,3 +348,53 @@ def _check_precomputed(G, name: str, given, paths: str) -> None:
         raise InvalidParameter(f"{name} must be the BetweennessResult of this graph")
     if given.paths != paths:
         raise InvalidParameter(f"{name} counts paths={given.paths!r}, not {paths!r}")
+
+
+def rank_ranges(result: BetweennessResult, among=None, *, z: float = RANK_Z) -> dict:
+    """The best and worst rank each person could hold, given the scores' errors.
+
+    Each score ``s`` is read as the interval ``s +- z * error`` (its standard error when
+    estimated: ``result.error_estimate``, the largest, when the sample could not size it; 0
+    when exact). A person's best rank is one more than the number of people whose interval
+    lies wholly above theirs; the worst, the number whose interval reaches theirs (themselves
+    included). A rank is certain when the two are equal. Ranks are among ``among`` (default:
+    everyone in ``result``), largest score first; exactly tied scores share their range.
+
+    Parameters
+    ----------
+    result : BetweennessResult
+    among : iterable of nodes, optional
+        The people ranked (for example those who may be named).
+    z : float, default :data:`RANK_Z`
+        Interval half-width in standard errors (1.96: 95 % for each score).
+
+    Returns
+    -------
+    dict
+        Node -> ``(best, worst)``, ranks from 1.
+
+    Examples
+    --------
+    >>> from kg.analysis.betweenness import BetweennessResult
+    >>> r = BetweennessResult({"a": 0.5, "b": 0.3, "c": 0.29}, False, 100, 0.01,
+    ...                       {"a": 0.01, "b": 0.01, "c": 0.01})
+    >>> rank_ranges(r)
+    {'a': (1, 1), 'b': (2, 3), 'c': (2, 3)}
+    """
+    if not isinstance(z, int | float) or isinstance(z, bool) or not z >= 0:
+        raise InvalidParameter("z must be a number, zero or more")
+    people = list(result.values) if among is None else [v for v in among if v in result.values]
+    scores = np.array([result.values[v] for v in people], dtype=float)
+    if result.exact or result.standard_errors is None:
+        errors = np.zeros(len(people))
+    else:
+        fallback = result.error_estimate or 0.0
+        errors = np.array([fallback if result.standard_errors.get(v) is None
+                           else result.standard_errors[v] for v in people], dtype=float)
+    low, high = scores - z * errors, scores + z * errors
+    sorted_low, sorted_high = np.sort(low), np.sort(high)
+    # best: 1 + #(low_j > high_i); worst: #(high_j >= low_i)
+    best = 1 + len(people) - np.searchsorted(sorted_low, high, side="right")
+    worst = len(people) - np.searchsorted(sorted_high, low, side="left")
+    return {v: (int(b), int(w)) for v, b, w in zip(people, best.tolist(), worst.tolist(),
+                                                     strict=True)}

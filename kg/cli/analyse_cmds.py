@@ -230,6 +230,7 @@ def brokers_cmd(
 
     Example: [bold]kg analyse brokers --by sector --between acute community[/bold]
     """
+    from kg import measures
     from kg.queries import analyses
 
     with _store() as store:
@@ -241,14 +242,16 @@ def brokers_cmd(
         exp = b.get("explanation") or {}
         row["via_forums"] = [f.get("name") or f.get("forum") for f in exp.get("forums", [])][:3]
         row["paths_carried"] = b.get("shown")
+        row["place"] = measures.rank(b)
         rows.append(row)
     # People read the share of paths as everywhere else; a CSV keeps the raw numbers.
     if fmt == "table":  # what an OD lead reads; JSON and CSV carry every measure
-        cols = ["id", "name", "paths_carried"] + (["group", "roles"] if by else
-                                                  ["constraint", "effective_size"])
+        cols = ["place", "id", "name", "paths_carried"] + (["group", "roles"] if by else
+                                                           ["constraint", "effective_size"])
     else:
-        cols = ["id", "name", "share_of_paths", "score", "betweenness", "constraint",
-                "effective_size"] + (["group", "roles", "via_forums"] if by else [])
+        cols = ["rank", "rank_range", "id", "name", "share_of_paths", "score", "error",
+                "betweenness", "constraint", "effective_size"] + (
+                    ["group", "roles", "via_forums"] if by else [])
     bt = r["betweenness"]
     how = "exact" if bt.get("exact") else f"sampled ({bt.get('sample_size')} pivots)"
     _emit(r, fmt, rows, cols, f"Brokers ({how} betweenness, paths in {bt.get('paths', paths)})",

@@ -35,7 +35,7 @@ from kg.analysis.betweenness import (
     start_broker_betweenness,
 )
 from kg.analysis.brokerage import brokerage_roles
-from kg.analysis.brokers import explain_broker, rank_brokers
+from kg.analysis.brokers import rank_brokers
 from kg.analysis.change import compare_periods
 from kg.analysis.communities import detect_communities, profile_communities
 from kg.analysis.export import FORMATS, export_metadata, export_metrics
@@ -74,6 +74,7 @@ __all__ = [
     "hybrids",
     "metrics_export",
     "left_out_of",
+    "may_be_named",
     "metrics_metadata",
     "net_key",
     "person_graph",
@@ -142,6 +143,15 @@ def named(store: GraphStore, G: nx.Graph, rows: list[dict], top: int | None = No
         if in_post or period.names_leavers:
             out.append({**row, "in_post": in_post})
     return out[:top] if top is not None else out
+
+
+def may_be_named(store: GraphStore, G: nx.Graph, *, window=None, phase=None,
+                 as_of=None) -> list | None:
+    """The people a current ranking may name (those in post at the period's end), or None
+    when everyone may be (the whole history)."""
+    if current_period(store, window, phase, as_of).names_leavers:
+        return None
+    return [v for v, p in G.nodes(data="in_post") if p is not False]
 
 
 def check_top(top) -> None:
@@ -293,21 +303,15 @@ def brokers(
         overall, between_result = broker_rankings(
             store, by=by, between=between, seed=seed, paths=paths, layers=layers,
             min_weight=min_weight, **period)
-        # Rank past the leavers of the period, then name only those in post.
-        gone = sum(1 for _, p in G.nodes(data="in_post") if p is False)
-        result = rank_brokers(G, by=by, between=between, directed=D,
-                              top=top + gone if top is not None else None, seed=seed,
+        result = rank_brokers(G, by=by, between=between, directed=D, top=top, seed=seed,
                               paths=paths, exact_max_nodes=exact_max_nodes(),
-                              precomputed=overall, precomputed_between=between_result)
+                              precomputed=overall, precomputed_between=between_result,
+                              eligible=may_be_named(store, G, **period))
         result["brokers"] = named(store, G, result["brokers"], top, **period)
         _as_shares(G, result["brokers"], by, between)
         if by is not None:
-            # rank_brokers explains its first ten ranks, leavers included: explain the first
-            # ten that are named.
             forum_names = _names(store, NodeLabel.FORUM, "name")
             for row in result["brokers"][:10]:
-                if "explanation" not in row:
-                    row["explanation"] = explain_broker(G, row["id"], by, groups=between)
                 for f in row["explanation"]["forums"]:
                     f["name"] = forum_names.get(f["forum"])
         result["left_out"] = left_out_of(G)
@@ -466,9 +470,7 @@ def risk(
         else:
             # Everyone is evaluated exactly; only people who may be named are candidates, so
             # the top and their combined removal are computed once.
-            period = current_period(store, window, phase, as_of)
-            eligible = None if period.names_leavers else [
-                v for v, p in G.nodes(data="in_post") if p is not False]
+            eligible = may_be_named(store, G, window=window, phase=phase, as_of=as_of)
             result = key_person_risk(G, by, top=top, seed=seed, paths=paths,
                                      candidates=eligible,
                                      precomputed=betweenness_result(store, seed=seed,

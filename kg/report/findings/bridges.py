@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kg.measures import MEASURES, between_groups_share, show
+from kg.measures import MEASURES, between_groups_share, rank, show
 from kg.report.wording import group_in_sentence, join, person
 
 __all__ = ["finding", "rows"]
@@ -38,6 +38,7 @@ def rows(data: dict) -> list[dict]:
         who = data["people"].get(row["id"], {})
         out.append({
             "id": row["id"],
+            "place": rank(row),
             "name": person(data, row["id"]),
             "role": who.get("role"),
             "organisation": who.get("organisation"),
@@ -52,6 +53,22 @@ def rows(data: dict) -> list[dict]:
             "forums": [{"id": f, "name": forum_names.get(f) or f} for f in forums[:3]],
         })
     return out
+
+
+def _certainty(result: dict) -> str:
+    """How far an estimated ranking can be read: which leading places are certain."""
+    how = result.get("between_groups") or result.get("betweenness") or {}
+    if how.get("exact", True):
+        return ""
+    rows = result["brokers"]
+    certain = next((i for i, r in enumerate(rows) if r["rank_range"][0] != r["rank_range"][1]),
+                   len(rows))
+    first = (f"The first {certain} places are certain" if certain > 1 else
+             "The first place is certain" if certain == 1 else "No place is certain")
+    shown = f" (for example {rank(rows[certain])})" if certain < len(rows) else ""
+    return (f" The scores are estimated from {how.get('sample_size')} people's shortest paths: "
+            f"{first}; after that a place may be any within its range{shown}, which allows "
+            "for the estimate's error (95% for each score).")
 
 
 def _who(data: dict, row: dict) -> str:
@@ -101,7 +118,8 @@ def finding(data: dict, notes: list) -> dict | None:
         "headline": headline,
         "detail": detail,
         "statistics": (f"{MEASURES['between_groups'].name}: {MEASURES['between_groups'].meaning}"
-                       ". Only people in post at the end of the period are ranked."),
+                       ". Only people in post at the end of the period are ranked."
+                       + _certainty(data["brokers"])),
         "figures": {"by": by, "between": [a, b],
                     "brokers": found[:5],
                     "hybrids_in_top": hybrids, "top": len(found)},
