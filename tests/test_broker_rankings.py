@@ -95,6 +95,12 @@ def test_analyse_all_computes_the_rankings_beside_the_other_answers(demo, monkey
     real = A.start_broker_betweenness
     monkeypatch.setattr(A, "start_broker_betweenness",
                         lambda *a, **k: started.append(1) or real(*a, **k))
+    from kg.analysis import brokers as brokers_module
+
+    def again(*args, **kwargs):
+        raise AssertionError("the between-groups ranking computed a second time")
+
+    monkeypatch.setattr(brokers_module, "between_groups_betweenness", again)
     everything = A.analyse_all(demo, by="sector", between=BETWEEN)
     assert started == [1]
     G = A.person_graph(demo)

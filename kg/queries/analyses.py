@@ -374,7 +374,9 @@ def broker_rankings(store: GraphStore, *, by=None, between=None, seed=0, paths="
     net = _net_defaults(net)
     key = (seed, paths) + net_key(**net)
     revision = store.revision()
-    if between is None or is_cached(store, "betweenness", key, revision=revision):
+    both = ("broker_betweenness", (by, tuple(between)) + key) if between is not None else None
+    if between is None or (not is_cached(store, *both, revision=revision)
+                           and is_cached(store, "betweenness", key, revision=revision)):
         return betweenness_result(store, seed=seed, paths=paths, **net), None
     G = person_graph(store, **net)
     limit = exact_max_nodes()
@@ -385,8 +387,7 @@ def broker_rankings(store: GraphStore, *, by=None, between=None, seed=0, paths="
         cached(store, "betweenness", key, lambda: overall, revision=revision)
         return overall, among
 
-    return cached(store, "broker_betweenness", (by, tuple(between)) + key, compute,
-                  revision=revision)
+    return cached(store, *both, compute, revision=revision)
 
 
 def start_broker_rankings(store: GraphStore, *, by=None, between=None, seed=0, paths="hops",
