@@ -23,6 +23,7 @@ Functions: :func:`communities`, :func:`silos`, :func:`brokers`, :func:`hybrids`,
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 
 import networkx as nx
 
@@ -100,32 +101,67 @@ MEDIA_TYPES = {
 }
 
 
-def net_key(window=None, phase=None, layers=None, min_weight=0.05, as_of=None) -> tuple:
-    """The cache key of a person network and what is computed on it: period, layers, minimum
-    weight, and the size up to which betweenness is exact."""
-    layers = tuple(layers) if layers else projection.DEFAULT_LAYERS
-    return (window, phase, str(as_of) if as_of else None, layers, float(min_weight),
-            exact_max_nodes())
+@dataclass(frozen=True)
+class Network:
+    """Which person network an answer is computed on: the period and how it is projected.
+
+    The one form of these options inside this module: each question turns its keyword options
+    into a ``Network`` once (:meth:`of`), and everything derived from them -- the cache key, the
+    period keywords, the answer's parameters -- comes from it.
+    """
+
+    window: str | None = None
+    phase: str | None = None
+    as_of: str | None = None
+    layers: tuple = projection.DEFAULT_LAYERS
+    min_weight: float = 0.05
+
+    @classmethod
+    def of(cls, window=None, phase=None, as_of=None, layers=None, min_weight=0.05) -> Network:
+        """From the keyword options every question takes (defaults filled in)."""
+        return cls(window, phase, str(as_of) if as_of else None,
+                   tuple(layers) if layers else projection.DEFAULT_LAYERS, float(min_weight))
+
+    @property
+    def period(self) -> dict:
+        """The period keywords (``window``, ``phase``, ``as_of``)."""
+        return {"window": self.window, "phase": self.phase, "as_of": self.as_of}
+
+    @property
+    def options(self) -> dict:
+        """Every option as keywords, to pass on to another question."""
+        return {**self.period, "layers": self.layers, "min_weight": self.min_weight}
+
+    @property
+    def key(self) -> tuple:
+        """The cache key of the network and what is computed on it, with the size up to which
+        betweenness is exact."""
+        return (self.window, self.phase, self.as_of, self.layers, self.min_weight,
+                exact_max_nodes())
 
 
-def person_graph(
-    store: GraphStore, *, window=None, phase=None, layers=None, min_weight=0.05, as_of=None
-) -> nx.Graph:
+def net_key(**options) -> tuple:
+    """The cache key of the person network these keyword options describe
+    (:attr:`Network.key`)."""
+    return Network.of(**options).key
+
+
+def person_graph(store: GraphStore, **options) -> nx.Graph:
     """The person network for a period (cached; do not modify the graph returned)."""
-    key = net_key(window, phase, layers, min_weight, as_of)
-    period = current_period(store, window, phase, as_of)
-    return cached(store, "person_graph", key, lambda: projection.person_network(
-        load_snapshot(store, window=window, phase=phase, as_of=as_of), layers=key[3],
-        min_weight=key[4], at=period.in_post_on))
+    net = Network.of(**options)
+    period = current_period(store, **net.period)
+    return cached(store, "person_graph", net.key, lambda: projection.person_network(
+        load_snapshot(store, **net.period), layers=net.layers, min_weight=net.min_weight,
+        at=period.in_post_on))
 
 
 def tie_graph(store: GraphStore, *, window=None, phase=None, as_of=None) -> nx.DiGraph:
     """The directed tie network for a period (cached)."""
-    period = current_period(store, window, phase, as_of)
-    return cached(store, "tie_graph", (window, phase, str(as_of) if as_of else None),
-                  lambda: projection.tie_network(
-                      load_snapshot(store, window=window, phase=phase, as_of=as_of),
-                      at=period.in_post_on))
+    period = Network.of(window=window, phase=phase, as_of=as_of).period
+    when = current_period(store, **period)
+    return cached(store, "tie_graph", tuple(period.values()),
+                  lambda: projection.tie_network(load_snapshot(store, **period),
+                                                 at=when.in_post_on))
 
 
 def named(store: GraphStore, G: nx.Graph, rows: list[dict], top: int | None = None, *,
@@ -178,9 +214,11 @@ def check_by(by: str | None) -> None:
         raise InvalidParameter(f"unknown grouping {by!r}; use one of {', '.join(GROUPINGS)}")
 
 
-def answer_parameters(store, **params) -> dict:
+def answer_parameters(store, net: Network | None = None, **params) -> dict:
     """What an answer was computed from: the resolved period, the network's layers and what
-    the projection left out, with every other option as given."""
+    the projection left out, with every other option as given (``net``'s among them)."""
+    if net is not None:
+        params = {**net.options, **params}
     period = current_period(store, params.pop("window", None), params.get("phase"),
                             params.pop("as_of", None))
     params["window"] = [d.isoformat() if d else None for d in (period.start, period.end)]
@@ -211,13 +249,13 @@ def communities(
     layers=None, min_weight=0.05, as_of=None,
 ) -> dict:
     """``{"modularity", "communities": [{"id", "members", "kind", "size", ...}], ...}``."""
-    net = net_key(window, phase, layers, min_weight, as_of)
+    net = Network.of(window=window, phase=phase, layers=layers, min_weight=min_weight,
+                     as_of=as_of)
 
     def compute():
-        G = person_graph(store, window=window, phase=phase, layers=layers, min_weight=min_weight,
-                         as_of=as_of)
+        G = person_graph(store, **net.options)
         found = detect_communities(G, method=method, resolution=resolution, seed=seed)
-        snap = load_snapshot(store, window=window, phase=phase, as_of=as_of)
+        snap = load_snapshot(store, **net.period)
         profiles = profile_communities(
             G, found["communities"],
             forums_of=_memberships(snap, (RelType.ATTENDS,)),
@@ -241,12 +279,11 @@ def communities(
             "kinds": kinds,
             "communities": profiles,
             "left_out": left_out_of(G),
-            "parameters": answer_parameters(store, method=method, resolution=resolution, seed=seed,
-                                      window=window, phase=phase, layers=layers,
-                                      min_weight=min_weight, as_of=as_of),
+            "parameters": answer_parameters(store, net, method=method, resolution=resolution,
+                                            seed=seed),
         }
 
-    return cached(store, "communities", (method, resolution, seed) + net, compute)
+    return cached(store, "communities", (method, resolution, seed) + net.key, compute)
 
 
 def silos(
@@ -255,18 +292,17 @@ def silos(
 ) -> dict:
     """``{"groups": [{"group", "ei_index", "p_value", ...}], "matrix": ..., "agreement": ...}``."""
     check_by(by)
-    net = net_key(window, phase, layers, min_weight, as_of)
+    net = Network.of(window=window, phase=phase, layers=layers, min_weight=min_weight,
+                     as_of=as_of)
 
     def compute():
-        G = person_graph(store, window=window, phase=phase, layers=layers, min_weight=min_weight,
-                         as_of=as_of)
+        G = person_graph(store, **net.options)
         result = ei_index(G, by, n_permutations=n_permutations, seed=seed)
         per_layer = ei_by_layer(G, by)
         for g in result["groups"]:
             g["by_layer"] = next((x["by_layer"] for x in per_layer["groups"]
                                   if x["group"] == g["group"]), {})
-        found = communities(store, seed=seed, window=window, phase=phase, layers=layers,
-                            min_weight=min_weight, as_of=as_of)
+        found = communities(store, seed=seed, **net.options)
         detected = {m: c["id"] for c in found["communities"] for m in c["members"]}
         grouping = {v: a for v, a in G.nodes(data=by) if a is not None}
         agreement = partition_agreement(detected, grouping) if grouping else None
@@ -277,12 +313,11 @@ def silos(
             "matrix": density_matrix(G, by),
             "agreement": agreement,
             "left_out": left_out_of(G),
-            "parameters": answer_parameters(store, by=by, n_permutations=n_permutations, seed=seed,
-                                      window=window, phase=phase, layers=layers,
-                                      min_weight=min_weight, as_of=as_of),
+            "parameters": answer_parameters(store, net, by=by, n_permutations=n_permutations,
+                                            seed=seed),
         }
 
-    return cached(store, "silos", (by, n_permutations, seed) + net, compute)
+    return cached(store, "silos", (by, n_permutations, seed) + net.key, compute)
 
 
 def brokers(
@@ -294,15 +329,15 @@ def brokers(
     between = check_between(by, between)
     check_top(top)
     check_paths(paths)
-    net = net_key(window, phase, layers, min_weight, as_of)
-    period = dict(window=window, phase=phase, as_of=as_of)
+    net = Network.of(window=window, phase=phase, layers=layers, min_weight=min_weight,
+                     as_of=as_of)
+    period = net.period
 
     def compute():
-        G = person_graph(store, layers=layers, min_weight=min_weight, **period)
+        G = person_graph(store, **net.options)
         D = tie_graph(store, **period) if by else None
-        overall, between_result = broker_rankings(
-            store, by=by, between=between, seed=seed, paths=paths, layers=layers,
-            min_weight=min_weight, **period)
+        overall, between_result = broker_rankings(store, by=by, between=between, seed=seed,
+                                                  paths=paths, **net.options)
         result = rank_brokers(G, by=by, between=between, directed=D, top=top, seed=seed,
                               paths=paths, exact_max_nodes=exact_max_nodes(),
                               precomputed=overall, precomputed_between=between_result,
@@ -316,11 +351,11 @@ def brokers(
                     f["name"] = forum_names.get(f["forum"])
         result["left_out"] = left_out_of(G)
         result["parameters"] = answer_parameters(
-            store, by=by, between=list(between) if between else None, top=top, seed=seed,
-            paths=paths, layers=layers, min_weight=min_weight, **period)
+            store, net, by=by, between=list(between) if between else None, top=top, seed=seed,
+            paths=paths)
         return result
 
-    return cached(store, "brokers", (by, between, top, seed, paths) + net, compute)
+    return cached(store, "brokers", (by, between, top, seed, paths) + net.key, compute)
 
 
 def _as_shares(G: nx.Graph, rows: list[dict], by, between) -> None:
@@ -348,19 +383,19 @@ def check_paths(paths: str) -> None:
         raise InvalidParameter(f"unknown paths {paths!r}; use one of {', '.join(PATHS)}")
 
 
-def betweenness_result(store: GraphStore, *, seed=0, paths="hops", **net):
+def betweenness_result(store: GraphStore, *, seed=0, paths="hops", **options):
     """The betweenness of the period's network with how it was computed (cached): brokers,
     hybrids, risk, metrics and maps share this one computation."""
     check_paths(paths)
-    net = _net_defaults(net)
-    G = person_graph(store, **net)
+    net = Network.of(**options)
+    G = person_graph(store, **net.options)
     limit = exact_max_nodes()
-    return cached(store, "betweenness", (seed, paths) + net_key(**net),
+    return cached(store, "betweenness", (seed, paths) + net.key,
                   lambda: betweenness(G, seed=seed, exact_max_nodes=limit, paths=paths))
 
 
 def broker_rankings(store: GraphStore, *, by=None, between=None, seed=0, paths="hops",
-                    started=None, **net):
+                    started=None, **options):
     """``(overall, between_groups)`` betweenness of the period's network (cached).
 
     When the overall betweenness is not known yet and ``between`` is given, both come from one
@@ -371,14 +406,14 @@ def broker_rankings(store: GraphStore, *, by=None, between=None, seed=0, paths="
     ``started`` is the computation :func:`start_broker_rankings` began, when one was.
     """
     check_paths(paths)
-    net = _net_defaults(net)
-    key = (seed, paths) + net_key(**net)
+    net = Network.of(**options)
+    key = (seed, paths) + net.key
     revision = store.revision()
     both = ("broker_betweenness", (by, tuple(between)) + key) if between is not None else None
     if between is None or (not is_cached(store, *both, revision=revision)
                            and is_cached(store, "betweenness", key, revision=revision)):
-        return betweenness_result(store, seed=seed, paths=paths, **net), None
-    G = person_graph(store, **net)
+        return betweenness_result(store, seed=seed, paths=paths, **net.options), None
+    G = person_graph(store, **net.options)
     limit = exact_max_nodes()
 
     def compute():
@@ -391,26 +426,26 @@ def broker_rankings(store: GraphStore, *, by=None, between=None, seed=0, paths="
 
 
 def start_broker_rankings(store: GraphStore, *, by=None, between=None, seed=0, paths="hops",
-                          **net):
+                          **options):
     """Begin :func:`broker_rankings` in a forked child, so other answers can be computed
     meanwhile; pass the result to :func:`broker_rankings` as ``started``. None when there is
     nothing to start (no ``between``, or the rankings are known already)."""
     check_paths(paths)
-    net = _net_defaults(net)
-    key = (seed, paths) + net_key(**net)
+    net = Network.of(**options)
+    key = (seed, paths) + net.key
     revision = store.revision()
     if between is None or any(
             is_cached(store, name, params, revision=revision)
             for name, params in (("betweenness", key),
                                  ("broker_betweenness", (by, tuple(between)) + key))):
         return None
-    return start_broker_betweenness(person_graph(store, **net), by, between[0], between[1],
+    return start_broker_betweenness(person_graph(store, **net.options), by, between[0], between[1],
                                     seed=seed, paths=paths, exact_max_nodes=exact_max_nodes())
 
 
-def betweenness_of(store: GraphStore, *, seed=0, paths="hops", **net) -> dict:
+def betweenness_of(store: GraphStore, *, seed=0, paths="hops", **options) -> dict:
     """Normalised betweenness of every person in the period's network (cached)."""
-    return betweenness_result(store, seed=seed, paths=paths, **net).values
+    return betweenness_result(store, seed=seed, paths=paths, **options).values
 
 
 def hybrids(
@@ -423,30 +458,29 @@ def hybrids(
     :func:`kg.analysis.projection.person_attributes`; hybrids at other levels are compared
     with neither group and listed apart (``other_hybrids``).
     """
-    net = dict(window=window, phase=phase, layers=layers, min_weight=min_weight, as_of=as_of)
+    net = Network.of(window=window, phase=phase, layers=layers, min_weight=min_weight,
+                     as_of=as_of)
 
     def compute():
-        G = person_graph(store, **net)
-        scores = betweenness_of(store, seed=seed, paths=paths, **net)
+        G = person_graph(store, **net.options)
+        scores = betweenness_of(store, seed=seed, paths=paths, **net.options)
         others = [v for v, a in G.nodes(data=True) if a.get("hybrid_any") and not a.get("hybrid")]
         apart = set(others)
         compared = {v: s for v, s in scores.items() if v not in apart}
         result = compare_hybrids(G, compared, seed=seed)
-        result["hybrids"] = named(store, G, result["hybrids"], window=window, phase=phase,
-                                  as_of=as_of)
+        result["hybrids"] = named(store, G, result["hybrids"], **net.period)
         result["other_hybrids"] = named(store, G, sorted(
             ({"id": v, "name": G.nodes[v].get("name"), "level": G.nodes[v].get("level"),
               "score": scores.get(v)} for v in others),
-            key=lambda r: (-(r["score"] or 0.0), str(r["id"]))),
-            window=window, phase=phase, as_of=as_of)
+            key=lambda r: (-(r["score"] or 0.0), str(r["id"]))), **net.period)
         result["rule"] = HYBRID_RULE
         result["score"] = "normalised betweenness"
         result["left_out"] = left_out_of(G)
-        result["parameters"] = answer_parameters(store, seed=seed, paths=paths, **net)
+        result["parameters"] = answer_parameters(store, net, seed=seed, paths=paths)
         return result
 
     check_paths(paths)
-    return cached(store, "hybrids", (seed, paths) + net_key(**net), compute)
+    return cached(store, "hybrids", (seed, paths) + net.key, compute)
 
 
 def risk(
@@ -457,11 +491,12 @@ def risk(
     check_by(by)
     check_top(top)
     check_paths(paths)
-    net = dict(window=window, phase=phase, layers=layers, min_weight=min_weight, as_of=as_of)
+    net = Network.of(window=window, phase=phase, layers=layers, min_weight=min_weight,
+                     as_of=as_of)
     remove = tuple(remove) if remove else None
 
     def compute():
-        G = person_graph(store, **net)
+        G = person_graph(store, **net.options)
         if remove:
             missing = [p for p in remove if p not in G]
             if missing:
@@ -471,21 +506,20 @@ def risk(
         else:
             # Everyone is evaluated exactly; only people who may be named are candidates, so
             # the top and their combined removal are computed once.
-            eligible = may_be_named(store, G, window=window, phase=phase, as_of=as_of)
+            eligible = may_be_named(store, G, **net.period)
             result = key_person_risk(G, by, top=top, seed=seed, paths=paths,
                                      candidates=eligible,
-                                     precomputed=betweenness_result(store, seed=seed,
-                                                                    paths=paths, **net))
-            result["people"] = named(store, G, result["people"], top, window=window,
-                                     phase=phase, as_of=as_of)
+                                     precomputed=betweenness_result(
+                                         store, seed=seed, paths=paths, **net.options))
+            result["people"] = named(store, G, result["people"], top, **net.period)
             if eligible is not None:
                 result["candidates"]["rule"] = "everyone in post at the end of the period"
         result["left_out"] = left_out_of(G)
-        result["parameters"] = answer_parameters(store, by=by, top=top, remove=list(remove or []),
-                                           seed=seed, paths=paths, **net)
+        result["parameters"] = answer_parameters(store, net, by=by, top=top,
+                                                 remove=list(remove or []), seed=seed, paths=paths)
         return result
 
-    return cached(store, "risk", (by, top, remove, seed, paths) + net_key(**net), compute)
+    return cached(store, "risk", (by, top, remove, seed, paths) + net.key, compute)
 
 
 def _period(store, value: str | None, what: str) -> dict:
@@ -510,43 +544,43 @@ def change(
             raise InvalidParameter("the store has fewer than two phases: give from and to "
                                    "as phases (id or name) or START:END windows")
         from_, to = known[-2]["id"], known[-1]["id"]
-    a, b = _period(store, from_, "from"), _period(store, to, "to")
+    first, second = (Network.of(layers=layers, min_weight=min_weight, **_period(store, v, what))
+                     for v, what in ((from_, "from"), (to, "to")))
 
     def compute():
-        G1 = person_graph(store, layers=layers, min_weight=min_weight, **a)
-        G2 = person_graph(store, layers=layers, min_weight=min_weight, **b)
+        G1 = person_graph(store, **first.options)
+        G2 = person_graph(store, **second.options)
         result = compare_periods(G1, G2, attribute=by, top=top, seed=seed,
                                  exact_max_nodes=exact_max_nodes())
-        pa, pb = current_period(store, **a), current_period(store, **b)
+        pa, pb = current_period(store, **first.period), current_period(store, **second.period)
         result["from"] = [d.isoformat() if d else None for d in (pa.start, pa.end)]
         result["to"] = [d.isoformat() if d else None for d in (pb.start, pb.end)]
         result["periods"] = {"from": pa.as_dict(), "to": pb.as_dict()}
         result["parameters"] = {"from": from_, "to": to, "by": by, "top": top, "seed": seed,
-                                "layers": list(layers or projection.DEFAULT_LAYERS),
-                                "min_weight": min_weight}
+                                "layers": list(first.layers), "min_weight": first.min_weight}
         return result
 
-    return cached(store, "change", (from_, to, by, top, seed, tuple(layers or ()), min_weight,
-                                    exact_max_nodes()), compute)
+    return cached(store, "change", (by, top, seed) + first.key + second.key, compute)
 
 
 def assets(store: GraphStore, *, top=None, window=None, phase=None, as_of=None) -> dict:
     """Which knowledge assets reach across organisations and sectors."""
 
+    period = Network.of(window=window, phase=phase, as_of=as_of).period
+
     def compute():
-        snap = load_snapshot(store, window=window, phase=phase, as_of=as_of)
-        period = current_period(store, window, phase, as_of)
-        result = asset_reach(snap, projection.person_attributes(snap, at=period.in_post_on),
+        snap = load_snapshot(store, **period)
+        when = current_period(store, **period)
+        result = asset_reach(snap, projection.person_attributes(snap, at=when.in_post_on),
                              top=top)
-        result["parameters"] = answer_parameters(store, top=top, window=window, phase=phase,
-                                           as_of=as_of)
+        result["parameters"] = answer_parameters(store, None, top=top, **period)
         return result
 
-    return cached(store, "assets", (top, window, phase, str(as_of) if as_of else None), compute)
+    return cached(store, "assets", (top, *period.values()), compute)
 
 
 def analyse_all(store: GraphStore, *, by="sector", between=DEFAULT_BETWEEN, seed=0,
-                progress=None, **net) -> dict:
+                progress=None, **options) -> dict:
     """Communities, silos, brokers (with roles), hybrids and risk for the top 10, in one go.
 
     ``progress(step)``, when given, is called with each step's name before it starts (the
@@ -559,8 +593,11 @@ def analyse_all(store: GraphStore, *, by="sector", between=DEFAULT_BETWEEN, seed
             progress(name)
         return compute()
 
-    step("the person network", lambda: person_graph(store, **net))
-    between = _present(store, by, between, net)
+    net = Network.of(**options).options
+    G = step("the person network", lambda: person_graph(store, **net))
+    # Rank between the two groups when both are in the period's network, else overall.
+    groups = {a for _, a in G.nodes(data=by)}
+    between = tuple(between) if between and set(between) <= groups else None
     started = start_broker_rankings(store, by=by, between=between, seed=seed, **net)
     out = {
         "communities": step("communities", lambda: communities(store, seed=seed, **net)),
@@ -574,25 +611,19 @@ def analyse_all(store: GraphStore, *, by="sector", between=DEFAULT_BETWEEN, seed
     return out
 
 
-def _present(store, by, between, net) -> tuple | None:
-    """``between`` when both groups are in the period's network (else brokers overall)."""
-    groups = {a for _, a in person_graph(store, **net).nodes(data=by)}
-    return tuple(between) if between and set(between) <= groups else None
-
-
 def person_metrics(store: GraphStore, *, by="organisation", seed=0, paths="hops",
-                   **net) -> dict:
+                   **options) -> dict:
     """Every person-level metric, keyed by person id (cached)."""
     check_by(by)
     check_paths(paths)
+    net = Network.of(**options)
 
     def compute():
-        G = person_graph(store, **net)
-        bc = betweenness_of(store, seed=seed, paths=paths, **net)
+        G = person_graph(store, **net.options)
+        bc = betweenness_of(store, seed=seed, paths=paths, **net.options)
         constraint, effective = structural_holes(G)
-        roles = brokerage_roles(tie_graph(store, window=net.get("window"),
-                                          phase=net.get("phase"), as_of=net.get("as_of")), by)
-        where = {m: c["id"] for c in communities(store, seed=seed, **net)["communities"]
+        roles = brokerage_roles(tie_graph(store, **net.period), by)
+        where = {m: c["id"] for c in communities(store, seed=seed, **net.options)["communities"]
                  for m in c["members"]}
         out = {}
         for v, a in G.nodes(data=True):
@@ -607,23 +638,16 @@ def person_metrics(store: GraphStore, *, by="organisation", seed=0, paths="hops"
             out[v] = row
         return out
 
-    return cached(store, "person_metrics", (by, seed, paths) + net_key(**_net_defaults(net)),
-                  compute)
-
-
-def _net_defaults(net: dict) -> dict:
-    return {"window": net.get("window"), "phase": net.get("phase"),
-            "layers": net.get("layers"), "min_weight": net.get("min_weight", 0.05),
-            "as_of": net.get("as_of")}
+    return cached(store, "person_metrics", (by, seed, paths) + net.key, compute)
 
 
 def _export_inputs(store, *, pseudonymise, key, by, seed, paths, net) -> tuple:
     if pseudonymise and not key:
         raise InvalidParameter("pseudonymised export needs the partnership's key")
-    people = person_metrics(store, by=by, seed=seed, paths=paths, **net)
-    groups = silos(store, by=by, seed=seed, **net)["groups"]
-    params = answer_parameters(store, by=by, seed=seed, paths=paths, revision=store.revision(),
-                         phases=[p["id"] for p in phases(store)], **net)
+    people = person_metrics(store, by=by, seed=seed, paths=paths, **net.options)
+    groups = silos(store, by=by, seed=seed, **net.options)["groups"]
+    params = answer_parameters(store, net, by=by, seed=seed, paths=paths,
+                               revision=store.revision(), phases=[p["id"] for p in phases(store)])
     params["metrics"] = {
         "betweenness": "normalised shortest-path betweenness on the undirected person network "
         f"({paths}); exact up to {exact_max_nodes():,} people (KG_EXACT_MAX_NODES), sampled "
@@ -633,7 +657,7 @@ def _export_inputs(store, *, pseudonymise, key, by, seed, paths, net) -> tuple:
         "roles": f"Gould-Fernandez brokerage counts on directed ties, groups by {by}",
         "groups": f"E-I index per {by} with permutation p-values, both directions",
     }
-    return person_graph(store, **net), people, groups, params
+    return person_graph(store, **net.options), people, groups, params
 
 
 def metrics_export(
@@ -644,7 +668,8 @@ def metrics_export(
     """``(content, media type, file name)`` of the metrics export."""
     if format not in FORMATS:
         raise InvalidParameter(f"unknown format {format!r}; use one of {', '.join(FORMATS)}")
-    net = dict(window=window, phase=phase, layers=layers, min_weight=min_weight, as_of=as_of)
+    net = Network.of(window=window, phase=phase, layers=layers, min_weight=min_weight,
+                     as_of=as_of)
     G, people, groups, params = _export_inputs(store, pseudonymise=pseudonymise, key=key, by=by,
                                                seed=seed, paths=paths, net=net)
     content = export_metrics(G, people, groups, params, format=format,
@@ -660,7 +685,8 @@ def metrics_metadata(
     k_anonymity: int | None = None, min_group_size: int = 5, paths="hops",
 ) -> tuple[bytes, str, str]:
     """The metadata sidecar of a CSV export: parameters, columns, groups, privacy report."""
-    net = dict(window=window, phase=phase, layers=layers, min_weight=min_weight, as_of=as_of)
+    net = Network.of(window=window, phase=phase, layers=layers, min_weight=min_weight,
+                     as_of=as_of)
     G, people, groups, params = _export_inputs(store, pseudonymise=pseudonymise, key=key, by=by,
                                                seed=seed, paths=paths, net=net)
     content = export_metadata(G, people, groups, params,
