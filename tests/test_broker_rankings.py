@@ -10,6 +10,7 @@ import pytest
 from kg.analysis import betweenness as bt
 from kg.ingest import ingest_path
 from kg.queries import analyses as A
+from kg.queries import networks
 from kg.queries.snapshot import clear_cache, is_cached
 from kg.store.sqlite import SQLiteStore
 
@@ -63,7 +64,7 @@ def test_the_overall_ranking_is_filed_for_the_other_answers(demo, monkeypatch):
     def fail(*args, **kwargs):
         raise AssertionError("betweenness computed a second time")
 
-    monkeypatch.setattr(A, "betweenness", fail)
+    monkeypatch.setattr(networks, "betweenness", fail)
     hybrids = A.hybrids(demo)
     G = A.person_graph(demo)
     expected = nx.betweenness_centrality(G)
@@ -75,7 +76,7 @@ def test_sampled_overall_ranking_is_the_one_betweenness_draws(demo, monkeypatch)
     """Above the exact limit, the shared searches give the overall estimate exactly as
     :func:`kg.analysis.betweenness.betweenness` gives it from the same seed."""
     clear_cache()
-    monkeypatch.setattr(A, "exact_max_nodes", lambda: 50)
+    monkeypatch.setattr(networks, "exact_max_nodes", lambda: 50)
     monkeypatch.setattr(bt, "DEFAULT_SAMPLES", 40)  # fewer pivots than people: estimated
     G = A.person_graph(demo)
     result = A.brokers(demo, by="sector", between=BETWEEN, top=None, seed=3)
@@ -92,8 +93,8 @@ def test_analyse_all_computes_the_rankings_beside_the_other_answers(demo, monkey
     """The rankings analyse_all starts in forked processes equal networkx and brute force."""
     clear_cache()
     started = []
-    real = A.start_broker_betweenness
-    monkeypatch.setattr(A, "start_broker_betweenness",
+    real = networks.start_broker_betweenness
+    monkeypatch.setattr(networks, "start_broker_betweenness",
                         lambda *a, **k: started.append(1) or real(*a, **k))
     from kg.analysis import brokers as brokers_module
 

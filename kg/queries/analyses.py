@@ -16,25 +16,19 @@ Common keyword options (all optional):
 - ``seed=0`` -- every random step (Louvain, sampled betweenness, permutations) is seeded.
 
 Functions: :func:`communities`, :func:`silos`, :func:`brokers`, :func:`hybrids`, :func:`risk`,
-:func:`change`, :func:`assets`, :func:`analyse_all`, :func:`metrics_export`, plus
-:func:`person_graph` and :func:`tie_graph` (the cached networks, for maps).
+:func:`change`, :func:`assets`, :func:`analyse_all`, :func:`metrics_export`. The networks they
+are computed on, and the betweenness they share, come from :mod:`kg.queries.networks` (its
+names are importable from here too).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 
 import networkx as nx
 
 from kg.analysis import projection
 from kg.analysis.assets import asset_reach
-from kg.analysis.betweenness import (
-    PATHS,
-    betweenness,
-    broker_betweenness,
-    start_broker_betweenness,
-)
 from kg.analysis.brokerage import brokerage_roles
 from kg.analysis.brokers import rank_brokers
 from kg.analysis.change import compare_periods
@@ -50,12 +44,23 @@ from kg.analysis.silos import (
     partition_agreement,
 )
 from kg.analysis.structural_holes import structural_holes
-from kg.config import get_settings
 from kg.errors import InvalidParameter, NotFound
 from kg.measures import between_groups_share, show
 from kg.model import NodeLabel, RelType
+from kg.queries.networks import (
+    Network,
+    betweenness_of,
+    betweenness_result,
+    broker_rankings,
+    check_paths,
+    exact_max_nodes,
+    net_key,
+    person_graph,
+    start_broker_rankings,
+    tie_graph,
+)
 from kg.queries.pseudonym import pseudonym_key
-from kg.queries.snapshot import cached, current_period, is_cached, load_snapshot, phases
+from kg.queries.snapshot import cached, current_period, load_snapshot, phases
 from kg.store.base import GraphStore
 
 __all__ = [
@@ -99,69 +104,6 @@ MEDIA_TYPES = {
     "graphml": "application/graphml+xml",
     "gexf": "application/gexf+xml",
 }
-
-
-@dataclass(frozen=True)
-class Network:
-    """Which person network an answer is computed on: the period and how it is projected.
-
-    The one form of these options inside this module: each question turns its keyword options
-    into a ``Network`` once (:meth:`of`), and everything derived from them -- the cache key, the
-    period keywords, the answer's parameters -- comes from it.
-    """
-
-    window: str | None = None
-    phase: str | None = None
-    as_of: str | None = None
-    layers: tuple = projection.DEFAULT_LAYERS
-    min_weight: float = 0.05
-
-    @classmethod
-    def of(cls, window=None, phase=None, as_of=None, layers=None, min_weight=0.05) -> Network:
-        """From the keyword options every question takes (defaults filled in)."""
-        return cls(window, phase, str(as_of) if as_of else None,
-                   tuple(layers) if layers else projection.DEFAULT_LAYERS, float(min_weight))
-
-    @property
-    def period(self) -> dict:
-        """The period keywords (``window``, ``phase``, ``as_of``)."""
-        return {"window": self.window, "phase": self.phase, "as_of": self.as_of}
-
-    @property
-    def options(self) -> dict:
-        """Every option as keywords, to pass on to another question."""
-        return {**self.period, "layers": self.layers, "min_weight": self.min_weight}
-
-    @property
-    def key(self) -> tuple:
-        """The cache key of the network and what is computed on it, with the size up to which
-        betweenness is exact."""
-        return (self.window, self.phase, self.as_of, self.layers, self.min_weight,
-                exact_max_nodes())
-
-
-def net_key(**options) -> tuple:
-    """The cache key of the person network these keyword options describe
-    (:attr:`Network.key`)."""
-    return Network.of(**options).key
-
-
-def person_graph(store: GraphStore, **options) -> nx.Graph:
-    """The person network for a period (cached; do not modify the graph returned)."""
-    net = Network.of(**options)
-    period = current_period(store, **net.period)
-    return cached(store, "person_graph", net.key, lambda: projection.person_network(
-        load_snapshot(store, **net.period), layers=net.layers, min_weight=net.min_weight,
-        at=period.in_post_on))
-
-
-def tie_graph(store: GraphStore, *, window=None, phase=None, as_of=None) -> nx.DiGraph:
-    """The directed tie network for a period (cached)."""
-    period = Network.of(window=window, phase=phase, as_of=as_of).period
-    when = current_period(store, **period)
-    return cached(store, "tie_graph", tuple(period.values()),
-                  lambda: projection.tie_network(load_snapshot(store, **period),
-                                                 at=when.in_post_on))
 
 
 def named(store: GraphStore, G: nx.Graph, rows: list[dict], top: int | None = None, *,
@@ -371,81 +313,6 @@ def _as_shares(G: nx.Graph, rows: list[dict], by, between) -> None:
         row["share_of_paths"] = between_groups_share(
             row["score"], G.number_of_nodes(), sizes[between[0]], sizes[between[1]])
         row["shown"] = show("between_groups", row["share_of_paths"])
-
-
-def exact_max_nodes() -> int:
-    """Largest network whose betweenness is exact (``KG_EXACT_MAX_NODES``, default 5,000)."""
-    return get_settings().exact_max_nodes
-
-
-def check_paths(paths: str) -> None:
-    if paths not in PATHS:
-        raise InvalidParameter(f"unknown paths {paths!r}; use one of {', '.join(PATHS)}")
-
-
-def betweenness_result(store: GraphStore, *, seed=0, paths="hops", **options):
-    """The betweenness of the period's network with how it was computed (cached): brokers,
-    hybrids, risk, metrics and maps share this one computation."""
-    check_paths(paths)
-    net = Network.of(**options)
-    G = person_graph(store, **net.options)
-    limit = exact_max_nodes()
-    return cached(store, "betweenness", (seed, paths) + net.key,
-                  lambda: betweenness(G, seed=seed, exact_max_nodes=limit, paths=paths))
-
-
-def broker_rankings(store: GraphStore, *, by=None, between=None, seed=0, paths="hops",
-                    started=None, **options):
-    """``(overall, between_groups)`` betweenness of the period's network (cached).
-
-    When the overall betweenness is not known yet and ``between`` is given, both come from one
-    set of searches (:func:`kg.analysis.betweenness.broker_betweenness`) and the overall one is
-    filed for hybrids, risk, metrics and maps to share. ``between_groups`` is None without
-    ``between``, or when the overall one was known already: then
-    :func:`kg.analysis.brokers.rank_brokers` computes it on its own, as cheaply as here.
-    ``started`` is the computation :func:`start_broker_rankings` began, when one was.
-    """
-    check_paths(paths)
-    net = Network.of(**options)
-    key = (seed, paths) + net.key
-    revision = store.revision()
-    both = ("broker_betweenness", (by, tuple(between)) + key) if between is not None else None
-    if between is None or (not is_cached(store, *both, revision=revision)
-                           and is_cached(store, "betweenness", key, revision=revision)):
-        return betweenness_result(store, seed=seed, paths=paths, **net.options), None
-    G = person_graph(store, **net.options)
-    limit = exact_max_nodes()
-
-    def compute():
-        overall, among = (started.result() if started is not None else broker_betweenness(
-            G, by, between[0], between[1], seed=seed, paths=paths, exact_max_nodes=limit))
-        cached(store, "betweenness", key, lambda: overall, revision=revision)
-        return overall, among
-
-    return cached(store, *both, compute, revision=revision)
-
-
-def start_broker_rankings(store: GraphStore, *, by=None, between=None, seed=0, paths="hops",
-                          **options):
-    """Begin :func:`broker_rankings` in a forked child, so other answers can be computed
-    meanwhile; pass the result to :func:`broker_rankings` as ``started``. None when there is
-    nothing to start (no ``between``, or the rankings are known already)."""
-    check_paths(paths)
-    net = Network.of(**options)
-    key = (seed, paths) + net.key
-    revision = store.revision()
-    if between is None or any(
-            is_cached(store, name, params, revision=revision)
-            for name, params in (("betweenness", key),
-                                 ("broker_betweenness", (by, tuple(between)) + key))):
-        return None
-    return start_broker_betweenness(person_graph(store, **net.options), by, between[0], between[1],
-                                    seed=seed, paths=paths, exact_max_nodes=exact_max_nodes())
-
-
-def betweenness_of(store: GraphStore, *, seed=0, paths="hops", **options) -> dict:
-    """Normalised betweenness of every person in the period's network (cached)."""
-    return betweenness_result(store, seed=seed, paths=paths, **options).values
 
 
 def hybrids(
