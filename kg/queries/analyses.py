@@ -81,6 +81,7 @@ __all__ = [
     "metrics_export",
     "left_out_of",
     "may_be_named",
+    "names_of",
     "metrics_metadata",
     "net_key",
     "person_graph",
@@ -174,8 +175,10 @@ def left_out_of(G: nx.Graph) -> list[dict]:
     return list(G.graph.get("skipped_affiliations", []))
 
 
-def _names(store, label: NodeLabel, field: str) -> dict:
-    return {n.id: n.props.get(field) for n in store.find_nodes(label)}
+def names_of(store: GraphStore, label: NodeLabel, field: str = "name") -> dict:
+    """Each stored node's ``field`` (its name, or an asset's title) by id (cached)."""
+    return cached(store, "names", (label.value, field),
+                  lambda: {n.id: n.props.get(field) for n in store.find_nodes(label)})
 
 
 def _memberships(snapshot, rel_types) -> dict:
@@ -202,8 +205,8 @@ def communities(
             G, found["communities"],
             forums_of=_memberships(snap, (RelType.ATTENDS,)),
             assets_of=_memberships(snap, (RelType.AUTHORED, RelType.USES)),
-            forum_names=_names(store, NodeLabel.FORUM, "name"),
-            asset_titles=_names(store, NodeLabel.ASSET, "title"),
+            forum_names=names_of(store, NodeLabel.FORUM),
+            asset_titles=names_of(store, NodeLabel.ASSET, "title"),
         )
         kinds: dict = {}
         for p in profiles:
@@ -287,7 +290,7 @@ def brokers(
         result["brokers"] = named(store, G, result["brokers"], top, **period)
         _as_shares(G, result["brokers"], by, between)
         if by is not None:
-            forum_names = _names(store, NodeLabel.FORUM, "name")
+            forum_names = names_of(store, NodeLabel.FORUM)
             for row in result["brokers"][:10]:
                 for f in row["explanation"]["forums"]:
                     f["name"] = forum_names.get(f["forum"])

@@ -38,6 +38,7 @@ from kg.queries.analyses import (
     exact_max_nodes,
     left_out_of,
     named,
+    names_of,
     net_key,
     person_graph,
     tie_graph,
@@ -56,10 +57,6 @@ def _forums(store, window, phase, as_of, people) -> dict:
         if r.source in people:
             out.setdefault(r.target, set()).add(r.source)
     return out
-
-
-def _forum_names(store) -> dict:
-    return {n.id: n.props.get("name") for n in store.find_nodes(NodeLabel.FORUM)}
 
 
 def introductions(
@@ -93,7 +90,7 @@ def introductions(
             G, by, between=between, within=within, top=top, exclude=left | set(exclude),
             forums=_forums(store, window, phase, as_of, set(G)), seed=seed,
             closure_only=closure_only)
-        names = _forum_names(store)
+        names = names_of(store, NodeLabel.FORUM)
         for row in result["introductions"]:
             for f in row["via"]["forums"]:
                 f["name"] = names.get(f["id"])

@@ -44,10 +44,6 @@ INTRODUCTIONS_TOP = 5
 PERMUTATIONS = 999
 
 
-def _names(store: GraphStore, label: NodeLabel, field: str = "name") -> dict:
-    return {n.id: n.props.get(field) for n in store.find_nodes(label)}
-
-
 def _summary(store: GraphStore, G: nx.Graph, period, net: dict) -> dict:
     """The partnership in numbers for the period: the store's records, and what the period's
     snapshot and network hold."""
@@ -201,8 +197,8 @@ def gather(store: GraphStore, question: ReportQuestion) -> dict:
             "revision": store.revision(), "pseudonymise": question.pseudonymise,
         },
         "names": {
-            "groups": _names(store, NodeLabel.ORGANISATION),
-            "forums": _names(store, NodeLabel.FORUM),
+            "groups": analyses.names_of(store, NodeLabel.ORGANISATION),
+            "forums": analyses.names_of(store, NodeLabel.FORUM),
         },
         "people": _people(G),
         "notes": notes,
