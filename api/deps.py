@@ -75,6 +75,7 @@ def require(minimum: Role):
             )
         return role
 
+    check.minimum = minimum  # read by api.responses: a noted answer keeps its route's rule
     return check
 
 

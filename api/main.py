@@ -9,8 +9,9 @@ from fastapi import Depends, FastAPI
 
 from api.deps import apply_settings
 from api.errors import install_error_handlers
-from api.middleware import Guard
+from api.middleware import CachedAnswers, Guard
 from api.ratelimit import TokenBucket
+from api.responses import Answers
 from api.routes import home, routers
 from api.routes.ingest import too_large
 from api.schemas import ERRORS
@@ -86,11 +87,14 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.state.api_keys = api_keys
     app.state.fresh = (TokenBucket(settings.fresh_per_minute)
                        if settings.fresh_per_minute else None)
+    app.state.answers = Answers()
     install_error_handlers(app)
     app.include_router(home.router)  # the way in (/) and the offline docs (/docs)
     for router in routers:
         app.include_router(router)
 
+    # The last added runs first: Guard, then the answers already computed, then the app.
+    app.add_middleware(CachedAnswers, answers=app.state.answers, store=store, keys=api_keys)
     app.add_middleware(
         Guard,
         local_only=not api_keys,

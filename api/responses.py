@@ -11,25 +11,32 @@ filed under a revision only when the store held that revision from before it was
 after (:func:`kg.queries.snapshot.cached`); one computed across an import is served once
 without an ETag. (Every response is marked private and varies on the key: see
 :mod:`api.middleware`.)
+
+An answer served fresh is also noted in the app's :class:`Answers` under the exact request (path
+and query string), so the next identical request is sent from there
+(:class:`api.middleware.CachedAnswers`) without routing, dependencies or a thread.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import orjson
 from fastapi import Request, Response
 from pydantic import BaseModel
+from starlette.datastructures import Headers
 
 from kg.config import get_settings
 from kg.errors import RateLimited
 from kg.queries.snapshot import cached, is_cached
 from kg.store.base import GraphStore
 
-__all__ = ["PAGE_POLICY", "html_answer", "json_answer"]
+__all__ = ["PAGE_POLICY", "Answers", "html_answer", "json_answer"]
 
 _GZIP_MIN = 4096
 
@@ -43,7 +50,7 @@ PAGE_POLICY = (
 PAGE_HEADERS = {"Content-Security-Policy": PAGE_POLICY, "Referrer-Policy": "no-referrer"}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Body:
     raw: bytes
     gz: bytes | None
@@ -84,18 +91,69 @@ def _question(request: Request) -> tuple:
             get_settings().exact_max_nodes)
 
 
-def _respond(request: Request, body: Body, headers: dict | None = None, *,
-             fresh: bool = True) -> Response:
-    headers = {"Vary": "Accept-Encoding", **(headers or {})}
+def respond(headers: Headers, body: Body, extra: dict | None = None, *,
+            fresh: bool = True) -> Response:
+    """``body`` as the request with these ``headers`` asks: 304 when it holds the ETag, gzip
+    when it accepts it."""
+    extra = {"Vary": "Accept-Encoding", **(extra or {})}
     if not fresh:  # computed across an import: its revision is unknown, so no ETag
-        return Response(body.raw, media_type=body.media_type, headers=headers)
-    headers["ETag"] = body.etag
-    if request.headers.get("if-none-match") == body.etag:
-        return Response(status_code=304, headers=headers)
-    if body.gz is not None and "gzip" in request.headers.get("accept-encoding", ""):
-        headers["Content-Encoding"] = "gzip"
-        return Response(body.gz, media_type=body.media_type, headers=headers)
-    return Response(body.raw, media_type=body.media_type, headers=headers)
+        return Response(body.raw, media_type=body.media_type, headers=extra)
+    extra["ETag"] = body.etag
+    if headers.get("if-none-match") == body.etag:
+        return Response(status_code=304, headers=extra)
+    if body.gz is not None and "gzip" in headers.get("accept-encoding", ""):
+        extra["Content-Encoding"] = "gzip"
+        return Response(body.gz, media_type=body.media_type, headers=extra)
+    return Response(body.raw, media_type=body.media_type, headers=extra)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """An answer noted for the exact request that got it."""
+
+    revision: int
+    body: weakref.ref  # to the Body the answer cache holds: evicted there, gone here
+    headers: dict | None
+    route: object  # the route that computed it (its template is what the log names)
+    minimum: object  # the least role the route lets through (None: any caller)
+
+
+class Answers:
+    """Answers by exact request: ``(path, raw query string)`` -> :class:`Entry`.
+
+    Only a lookup aid: the bodies stay in (and leave with) the answer cache of
+    :mod:`kg.queries.snapshot`, an entry is good only for the revision it names, and at most
+    ``max_entries`` requests are remembered (the oldest forgotten first), so junk query strings
+    cannot grow it.
+    """
+
+    def __init__(self, max_entries: int = 4096):
+        self.max_entries = max_entries
+        self._entries: dict[tuple[str, bytes], Entry] = {}
+        self._lock = threading.Lock()
+
+    def note(self, request: Request, revision: int, body: Body, headers: dict | None) -> None:
+        route = request.scope.get("route")
+        entry = Entry(revision, weakref.ref(body), headers, route, _minimum_role(route))
+        with self._lock:
+            self._entries[(request.scope["path"], request.scope["query_string"])] = entry
+            while len(self._entries) > self.max_entries:
+                del self._entries[next(iter(self._entries))]
+
+    def find(self, path: str, query: bytes) -> Entry | None:
+        return self._entries.get((path, query))
+
+
+def _minimum_role(route) -> object:
+    """The highest role any of the route's dependencies requires (``api.deps.require``)."""
+    found, todo = None, [route.dependant] if hasattr(route, "dependant") else []
+    while todo:
+        dependant = todo.pop()
+        minimum = getattr(dependant.call, "minimum", None)
+        if minimum is not None and (found is None or minimum > found):
+            found = minimum
+        todo.extend(dependant.dependencies)
+    return found
 
 
 def _charge(request: Request, store: GraphStore, key: tuple, revision: int) -> None:
@@ -134,7 +192,8 @@ def json_answer(
         return _body(orjson.dumps(data), "application/json", (revision,) + key)
 
     body = cached(store, "api", key, build, revision=revision)
-    return _respond(request, body, fresh=store.revision() == revision)
+    # an answer that varies with more than the request cannot be found by the request alone
+    return _answer(request, store, revision, body, None, notable=not varies)
 
 
 def html_answer(
@@ -154,4 +213,13 @@ def html_answer(
     headers = dict(PAGE_HEADERS)
     if filename:
         headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    return _respond(request, body, headers, fresh=store.revision() == revision)
+    return _answer(request, store, revision, body, headers)
+
+
+def _answer(request: Request, store: GraphStore, revision: int, body: Body,
+            headers: dict | None, *, notable: bool = True) -> Response:
+    fresh = store.revision() == revision
+    answers = getattr(request.app.state, "answers", None)
+    if fresh and notable and answers is not None:
+        answers.note(request, revision, body, headers)
+    return respond(request.headers, body, headers, fresh=fresh)
