@@ -39,6 +39,11 @@ PARALLEL_MIN_WORK = 20_000_000
 CHILD_WAIT_FACTOR = 4.0
 CHILD_WAIT_MIN = 10.0
 
+# Whether split_sum leaves every part to a child and waits (True in a server: ``kg serve`` sets
+# it once). igraph's C core keeps the GIL, so a part computed in a server's own process would
+# stop its event loop and every other request until it ends; waiting in poll lets them run.
+PARENT_WAITS = False
+
 
 def check_graph(G, *, name: str = "G") -> None:
     """Raise InvalidParameter unless ``G`` is a networkx graph."""
@@ -266,6 +271,11 @@ def split_sum(
     the answer never depends on the split (only the order of a floating-point sum does, to about
     1e-15 relative).
 
+    With :data:`PARENT_WAITS`, every part runs in a child and this process only waits; the first
+    child to answer sets the pace for the others instead (a first child that hangs is not
+    caught). Children whose arrays disagree in shape are not trusted: every part is then
+    computed here.
+
     ``work`` (searches times arcs) below :data:`PARALLEL_MIN_WORK`, one core, or fewer than two
     items: computed here in one piece.
     """
@@ -277,6 +287,10 @@ def split_sum(
     children: list[tuple[int, int, Sequence]] = []
     try:
         forked = time.monotonic()
+        if PARENT_WAITS:
+            for part in parts:
+                children.append((*_fork(lambda p: _with_shape(compute(p)), part), part))
+            return _sum_children(compute, children, forked)
         for part in parts[1:]:
             children.append((*_fork(compute, part), part))
         total = np.array(compute(parts[0]), dtype=float)
@@ -292,6 +306,94 @@ def split_sum(
         for pid, reader, _ in children:  # on an error here: leave no child or pipe behind
             _reap(pid, reader)
     return total
+
+
+def _with_shape(values) -> np.ndarray:
+    """``values`` flat, after its number of dimensions and its shape (what a child sends when
+    the parent has no array of its own to read the shape from)."""
+    values = np.asarray(values, dtype=float)
+    return np.concatenate([[values.ndim], values.shape, values.ravel()])
+
+
+def _shaped(data: bytes) -> np.ndarray | None:
+    flat = np.frombuffer(data, dtype=float)
+    if not len(flat) or len(flat) < 1 + int(flat[0]):
+        return None
+    ndim = int(flat[0])
+    shape = tuple(int(d) for d in flat[1 : 1 + ndim])
+    values = flat[1 + ndim :]
+    return values.reshape(shape) if values.size == int(np.prod(shape)) else None
+
+
+def _sum_children(compute: Callable[[Sequence], np.ndarray],
+                  children: list[tuple[int, int, Sequence]], forked: float) -> np.ndarray:
+    """The sum of every child's part (:data:`PARENT_WAITS`). The children are taken out of
+    ``children`` (:func:`_collect_all` reaps them); a part whose child failed or hung is computed
+    here."""
+    jobs = children[:]
+    children.clear()
+    sent = _collect_all(jobs, forked)
+    arrays = [_shaped(data) if data is not None else None for data in sent]
+    shapes = {a.shape for a in arrays if a is not None}
+    if len(shapes) > 1:  # someone sent a wrong array, and shapes alone cannot tell who
+        arrays = [None] * len(arrays)
+    total = None
+    for (_, _, part), array in zip(jobs, arrays, strict=True):
+        if array is None:
+            array = np.asarray(compute(part), dtype=float)
+            if shapes and array.shape not in shapes:  # the children agreed, on a wrong shape
+                return np.asarray(compute([x for _, _, p in jobs for x in p]), dtype=float)
+        total = array.copy() if total is None else total + array
+    return total
+
+
+def _collect_all(children: list[tuple[int, int, Sequence]], forked: float) -> list:
+    """What each child sent (None for one that failed, died or hung), read as it comes.
+
+    There is no deadline until a first child has sent its whole part; then the others get
+    :data:`CHILD_WAIT_FACTOR` times its time (at least :data:`CHILD_WAIT_MIN` seconds), each
+    chunk they send :data:`CHILD_WAIT_MIN` more. Every child is reaped and every pipe closed
+    before this returns.
+    """
+    chunks: list[list[bytes]] = [[] for _ in children]
+    sent: list[bytes | None] = [None] * len(children)
+    waiting = {reader: i for i, (_, reader, _) in enumerate(children)}
+    poller = select.poll()
+    for reader in waiting:
+        poller.register(reader, select.POLLIN)
+    deadline = None
+    try:
+        while waiting:
+            events = poller.poll(_milliseconds_left(deadline))
+            if not events:
+                break  # past the deadline: whoever is still silent is taken to hang
+            for reader, _ in events:
+                i = waiting[reader]
+                chunk = os.read(reader, 1 << 20)
+                if chunk:
+                    chunks[i].append(chunk)
+                    if deadline is not None:
+                        deadline = max(deadline, time.monotonic() + CHILD_WAIT_MIN)
+                    continue
+                poller.unregister(reader)
+                pid = children[i][0]
+                exit_by = None if deadline is None else time.monotonic() + CHILD_WAIT_MIN
+                status = _exit_status(pid, exit_by)
+                del waiting[reader]  # from here on, this child is dealt with
+                if status is None:
+                    _reap(pid, reader)
+                    continue
+                os.close(reader)
+                if status == 0:
+                    sent[i] = b"".join(chunks[i])
+                    if deadline is None:
+                        now = time.monotonic()
+                        deadline = forked + max(CHILD_WAIT_MIN,
+                                                CHILD_WAIT_FACTOR * (now - forked))
+    finally:
+        for reader, i in waiting.items():  # late, or this process was interrupted: end them
+            _reap(children[i][0], reader)
+    return sent
 
 
 class Started:

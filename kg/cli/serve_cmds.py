@@ -21,6 +21,11 @@ def run_server(settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
     from api import create_app
+    from kg.analysis import _fast
+
+    # Cold computations split across processes leave every part to a child, so this process
+    # (the event loop and the other requests' threads) never waits on the GIL for igraph.
+    _fast.PARENT_WAITS = True
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     application = create_app(settings)
@@ -40,7 +45,8 @@ def run_server(settings: Settings, host: str, port: int) -> None:
                       "every local caller as admin.[/yellow]")
     console.print("Press Ctrl+C to stop.")
     # uvicorn's access log prints full paths, and paths can hold person ids: ours logs the
-    # route template instead.
+    # route template instead. The loop and HTTP parser are uvicorn's "auto": uvloop and
+    # httptools (dependencies of the project), a few times faster than asyncio's and h11's.
     uvicorn.run(application, host=host, port=port, access_log=False, log_level="info")
 
 

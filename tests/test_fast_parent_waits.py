@@ -1,0 +1,136 @@
+"""split_sum in a server (``_fast.PARENT_WAITS``): every part in a forked child while the
+server's process only waits, with the same answer as one process computing it all, and the
+same care for children that fail, die, hang or send a wrong array."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from kg.analysis import _fast
+from kg.analysis.betweenness import betweenness
+
+
+@pytest.fixture
+def forks(monkeypatch):
+    """split_sum always splits, in three parts, every one in a child; the children's ids are
+    kept."""
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork here: split_sum never splits")
+    monkeypatch.setattr(_fast, "PARENT_WAITS", True)
+    monkeypatch.setattr(_fast, "PARALLEL_MIN_WORK", 0)
+    monkeypatch.setattr(_fast, "workers", lambda: 3)
+    pids: list[int] = []
+    fork = _fast._fork
+
+    def recorded(compute, part):
+        pid, reader = fork(compute, part)
+        pids.append(pid)
+        return pid, reader
+
+    monkeypatch.setattr(_fast, "_fork", recorded)
+    return pids
+
+
+def assert_gone(pids):
+    """Each child was reaped (no zombie) and no longer runs (no orphan)."""
+    for pid in pids:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+
+
+def test_every_part_runs_in_a_child_and_the_sum_equals_one_process(forks):
+    parent = os.getpid()
+    items = list(range(1, 301))
+
+    def compute(part):  # two rows, and a third that counts the parts summed in this process
+        out = np.zeros((3, 4))
+        out[0] = sum(part)
+        out[1, len(part) % 4] = len(part)
+        out[2, 0] = float(os.getpid() == parent)
+        return out
+
+    alone = compute(items)
+    got = _fast.split_sum(compute, items, work=1e12)
+    assert got.shape == alone.shape == (3, 4)
+    assert got[:2].tolist() == alone[:2].tolist()
+    assert got[2, 0] == 0.0  # no part was computed in the waiting process
+    assert len(forks) == 3
+    assert_gone(forks)
+
+
+@pytest.mark.parametrize("directed", [False, True])
+def test_betweenness_with_the_parent_waiting_equals_networkx(forks, directed):
+    G = nx.gnp_random_graph(150, 0.04, seed=3, directed=directed)
+    exact = nx.betweenness_centrality(G)
+    ours = betweenness(G).values
+    assert max(abs(ours[v] - exact[v]) for v in G) < 1e-12
+    assert forks and all(forks)
+    assert_gone(forks)
+
+
+MISBEHAVIOURS = {
+    "raises": lambda: (_ for _ in ()).throw(RuntimeError("the child fails")),
+    "exits": lambda: os._exit(3),
+    "is killed": lambda: os.kill(os.getpid(), signal.SIGKILL),
+    "hangs": lambda: time.sleep(120),
+    "sends a wrong array": lambda: np.zeros(1),
+}
+
+
+@pytest.mark.parametrize("misbehaviour", list(MISBEHAVIOURS))
+def test_a_child_that_fails_or_hangs_has_its_part_computed_here(forks, monkeypatch,
+                                                                 misbehaviour):
+    monkeypatch.setattr(_fast, "CHILD_WAIT_MIN", 0.5)  # a hang is seen in half a second
+    parent = os.getpid()
+    items = list(range(1, 301))
+
+    def compute(part):
+        if os.getpid() != parent and 300 in part:  # the last child of three misbehaves
+            wrong = MISBEHAVIOURS[misbehaviour]()
+            if wrong is not None:
+                return wrong
+        return np.asarray([sum(part), len(part), sum(i * i for i in part)], dtype=float)
+
+    began = time.monotonic()
+    got = _fast.split_sum(compute, items, work=1e12)
+    assert got.tolist() == compute(items).tolist() == [45150.0, 300.0, 9045050.0]
+    assert len(forks) == 3
+    assert time.monotonic() - began < 30
+    assert_gone(forks)
+
+
+def test_an_error_here_leaves_no_child_behind(forks):
+    parent = os.getpid()
+
+    def compute(part):
+        if os.getpid() != parent:
+            os._exit(3)  # every child fails: their parts come back here, where it fails too
+        raise KeyError("the parent fails")
+
+    with pytest.raises(KeyError):
+        _fast.split_sum(compute, list(range(30)), work=1e12)
+    assert len(forks) == 3
+    assert_gone(forks)
+
+
+def test_kg_serve_makes_the_parent_wait(monkeypatch, tmp_path):
+    """The server's own process is the one that must never sit in igraph."""
+    import uvicorn
+
+    from kg.cli.serve_cmds import run_server
+    from kg.config import Settings
+
+    monkeypatch.setattr(_fast, "PARENT_WAITS", False)
+    served = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: served.append(app))
+    run_server(Settings(data_dir=tmp_path), "127.0.0.1", 8000)
+    assert served and _fast.PARENT_WAITS is True
+    served[0].state.store.close()
