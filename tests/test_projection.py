@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 
+import networkx as nx
+import numpy as np
 import pytest
 
-from kg.analysis.projection import person_attributes, person_network, tie_network
+from kg.analysis.projection import _fill, person_attributes, person_network, tie_network
 from kg.errors import InvalidParameter
 from kg.ingest import ingest_path
 from kg.queries.snapshot import load_snapshot
@@ -104,3 +106,38 @@ def test_bad_arguments_are_refused(store):
         person_network(store.snapshot(), layers=["friends"])
     with pytest.raises(InvalidParameter, match="min_weight"):
         person_network(store.snapshot(), min_weight=-1)
+
+
+@pytest.mark.parametrize("directed", [False, True])
+def test_direct_fill_builds_the_graph_networkx_would(directed):
+    # _fill writes networkx's adjacency itself: it must give what add_nodes_from and
+    # add_edges_from give, down to the order of each node's neighbours and the shared data.
+    rng = np.random.default_rng(3)
+    nodes = [f"P{i}" for i in rng.permutation(60)]
+    attrs = {p: {"name": p, "roles": [p]} for p in nodes}
+    pairs = sorted({(int(u), int(v)) for u, v in rng.integers(0, 60, size=(400, 2)) if u != v})
+    if not directed:  # an undirected pair once, either way round
+        pairs = list({frozenset(p): p for p in pairs}.values())
+    pairs = [pairs[i] for i in rng.permutation(len(pairs))]
+    heads, tails = np.array(pairs).T
+    data = [{"weight": float(k), "kinds": ("advice",)} for k in range(len(pairs))]
+    expected = nx.DiGraph(revision=1) if directed else nx.Graph(revision=1)
+    expected.add_nodes_from((p, attrs[p]) for p in nodes)
+    expected.add_edges_from((nodes[u], nodes[v], dict(d)) for (u, v), d in zip(pairs, data,
+                                                                                strict=True))
+    got = nx.DiGraph(revision=1) if directed else nx.Graph(revision=1)
+    _fill(got, nodes, attrs, heads, tails, data)
+    assert list(got.nodes(data=True)) == list(expected.nodes(data=True))
+    assert list(got.edges(data=True)) == list(expected.edges(data=True))
+    assert got.graph == expected.graph
+    views = ["_succ", "_pred"] if directed else ["_adj"]
+    for view in views:
+        assert [(u, list(nbrs)) for u, nbrs in getattr(got, view).items()] == [
+            (u, list(nbrs)) for u, nbrs in getattr(expected, view).items()]
+    for u, v, d in got.edges(data=True):  # one dict per edge, seen from both ends
+        assert (got._pred[v][u] if directed else got._adj[v][u]) is d
+    assert all(got.nodes[p] is not attrs[p] for p in nodes)  # attributes copied
+    empty = nx.DiGraph() if directed else nx.Graph()
+    none = np.zeros(0, dtype=np.int64)
+    _fill(empty, nodes, attrs, none, none, [])
+    assert list(empty.nodes) == nodes and empty.number_of_edges() == 0
