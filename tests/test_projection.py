@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 
 import networkx as nx
 import numpy as np
@@ -106,6 +107,21 @@ def test_bad_arguments_are_refused(store):
         person_network(store.snapshot(), layers=["friends"])
     with pytest.raises(InvalidParameter, match="min_weight"):
         person_network(store.snapshot(), min_weight=-1)
+
+
+def test_the_cyclic_collector_is_left_as_it_was(store):
+    # The networks are built with the collector paused: it must come back, error or not.
+    assert gc.isenabled()
+    person_network(store.snapshot())
+    with pytest.raises(InvalidParameter):
+        person_network(store.snapshot(), layers=["friends"])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        tie_network(store.snapshot())
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 @pytest.mark.parametrize("directed", [False, True])

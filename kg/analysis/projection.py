@@ -33,14 +33,18 @@ References
 
 from __future__ import annotations
 
+import gc
 import threading
 import weakref
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import date
 from itertools import islice, repeat
+from operator import attrgetter
 
 import networkx as nx
 import numpy as np
+import orjson
 import scipy.sparse as sp
 
 from kg.errors import InvalidParameter
@@ -64,6 +68,30 @@ _FAR_PAST = date.min
 _FAR_FUTURE = date.max
 
 
+# Building a network allocates millions of small dicts, lists and tuples but no reference cycles,
+# while the cyclic collector, set off by the allocations, goes over the whole heap (the snapshot
+# too) again and again: a third of the time on a large partnership. It is paused meanwhile;
+# pauses are counted, as the collector is the process's, and it resumes as it was.
+_GC_LOCK = threading.Lock()
+_GC_PAUSE = {"depth": 0, "was_enabled": False}
+
+
+@contextmanager
+def _gc_paused():
+    with _GC_LOCK:
+        if _GC_PAUSE["depth"] == 0:
+            _GC_PAUSE["was_enabled"] = gc.isenabled()
+            gc.disable()
+        _GC_PAUSE["depth"] += 1
+    try:
+        yield
+    finally:
+        with _GC_LOCK:
+            _GC_PAUSE["depth"] -= 1
+            if _GC_PAUSE["depth"] == 0 and _GC_PAUSE["was_enabled"]:
+                gc.enable()
+
+
 def _check_snapshot(snapshot) -> None:
     if not isinstance(snapshot, GraphSnapshot):
         raise InvalidParameter(f"expected a GraphSnapshot, got {type(snapshot).__name__}")
@@ -77,6 +105,7 @@ def _top_organisation(org: str, parents: dict[str, str]) -> str:
     return org
 
 
+@_gc_paused()
 def person_attributes(snapshot: GraphSnapshot, *, at: date | None = None) -> dict[str, dict]:
     """Each person's attributes for grouping, as they stood in the snapshot's window.
 
@@ -119,57 +148,82 @@ def person_attributes(snapshot: GraphSnapshot, *, at: date | None = None) -> dic
     _check_snapshot(snapshot)
     orgs = snapshot.nodes.get(NodeLabel.ORGANISATION, {})
     roles = snapshot.nodes.get(NodeLabel.ROLE, {})
-    parents = {r.source: r.target for r in snapshot.rels(RelType.PART_OF)}
-    role_org = {r.source: r.target for r in snapshot.rels(RelType.AT_ORGANISATION)}
+    parents = dict(zip(*_fields(snapshot, RelType.PART_OF, "source", "target"), strict=True))
+    role_org = dict(zip(*_fields(snapshot, RelType.AT_ORGANISATION, "source", "target"),
+                        strict=True))
     held: dict[str, list] = defaultdict(list)
-    for r in snapshot.rels(RelType.HOLDS_ROLE):
-        if r.target in roles:
-            held[r.source].append((r.start or _FAR_PAST, r.end or _FAR_FUTURE, r.target))
+    for person, role_id, start, end in zip(
+            *_fields(snapshot, RelType.HOLDS_ROLE, "source", "target", "start", "end"),
+            strict=True):
+        if role_id in roles:
+            held[person].append((start or _FAR_PAST, end or _FAR_FUTURE, role_id))
     if at is None:
         at = snapshot.window[1] or max(
             (d for spans in held.values() for s, e, _ in spans for d in (s, e)
              if d not in (_FAR_PAST, _FAR_FUTURE)), default=None)
+    nobody_held = not held  # no roles recorded anywhere: no one can have left
+    placed: dict = {}  # organisation of a role -> (top, its name, team, its name, sector)
     out = {}
     for pid, props in snapshot.nodes.get(NodeLabel.PERSON, {}).items():
-        attrs = {
+        mine = held.get(pid)
+        if not mine:
+            out[pid] = {
+                "name": props.get("name"),
+                "profession": props.get("profession") or None,
+                "band": props.get("band") or None,
+                "organisation": None,
+                "organisation_name": None,
+                "team": None,
+                "team_name": None,
+                "sector": None,
+                "role_kind": None,
+                "level": None,
+                "hybrid": False,
+                "hybrid_any": False,
+                "in_post": nobody_held,
+                "roles": [],
+            }
+            continue
+        if len(mine) > 1:
+            mine.sort(key=lambda t: (t[0], _LEVEL_RANK.get(roles[t[2]].get("level"), -1)))
+            spans = [(s, e, roles[r]) for s, e, r in mine]
+            in_post = at is None or any(s <= at <= e for s, e, _ in mine)
+        else:
+            spans = [(mine[0][0], mine[0][1], roles[mine[0][2]])]
+            in_post = at is None or mine[0][0] <= at <= mine[0][1]
+        role = spans[-1][2]
+        org = role_org.get(mine[-1][2])
+        where = placed.get(org)
+        if where is None:
+            where = placed[org] = _placement(org, parents, orgs)
+        levels = _hybrid_levels(spans)
+        out[pid] = {
             "name": props.get("name"),
             "profession": props.get("profession") or None,
             "band": props.get("band") or None,
-            "organisation": None,
-            "organisation_name": None,
-            "team": None,
-            "team_name": None,
-            "sector": None,
-            "role_kind": None,
-            "level": None,
-            "hybrid": False,
-            "hybrid_any": False,
-            "in_post": not held,  # no roles recorded anywhere: no one can have left
-            "roles": [],
+            "organisation": where[0],
+            "organisation_name": where[1],
+            "team": where[2],
+            "team_name": where[3],
+            "sector": where[4],
+            "role_kind": role.get("kind"),
+            "level": role.get("level"),
+            "hybrid": "middle" in levels,
+            "hybrid_any": bool(levels),
+            "in_post": in_post,
+            "roles": [r.get("title") for _, _, r in spans],
         }
-        mine = held.get(pid)
-        if mine:
-            mine.sort(key=lambda t: (t[0], _LEVEL_RANK.get(roles[t[2]].get("level"), -1)))
-            start, end, role_id = mine[-1]
-            role = roles[role_id]
-            org = role_org.get(role_id)
-            top = _top_organisation(org, parents) if org else None
-            attrs.update(
-                organisation=top,
-                organisation_name=orgs.get(top, {}).get("name") if top else None,
-                team=org if org and org != top else None,
-                team_name=orgs.get(org, {}).get("name") if org and org != top else None,
-                sector=orgs.get(top, {}).get("sector") if top else None,
-                role_kind=role.get("kind"),
-                level=role.get("level"),
-                roles=[roles[r].get("title") for _, _, r in mine],
-                in_post=at is None or any(s <= at <= e for s, e, _ in mine),
-            )
-            levels = _hybrid_levels([(s, e, roles[r]) for s, e, r in mine])
-            attrs["hybrid_any"] = bool(levels)
-            attrs["hybrid"] = "middle" in levels
-        out[pid] = attrs
     return out
+
+
+def _placement(org: str | None, parents: dict[str, str], orgs: dict[str, dict]) -> tuple:
+    """Where a role at ``org`` sits: the top-level organisation, its name, the team (when ``org``
+    is one) and its name, and the sector."""
+    top = _top_organisation(org, parents) if org else None
+    team = org if org and org != top else None
+    return (top, orgs.get(top, {}).get("name") if top else None,
+            team, orgs.get(org, {}).get("name") if team else None,
+            orgs.get(top, {}).get("sector") if top else None)
 
 
 # The person and tie networks of one snapshot read the same attributes: computed once per
@@ -199,12 +253,18 @@ def _attributes(snapshot: GraphSnapshot, at: date | None) -> dict[str, dict]:
 def _hybrid_levels(spans: list[tuple]) -> set:
     """Levels at which a person works as a hybrid: a hybrid role's level, or the level of a
     managerial role that overlaps a clinical one."""
-    levels = {role.get("level") for _, _, role in spans if role.get("kind") == "hybrid"}
-    for s1, e1, clinical in spans:
-        if clinical.get("kind") != "clinical":
-            continue
+    levels = set()
+    clinical = []
+    for start, end, role in spans:
+        kind = role.get("kind")
+        if kind == "hybrid":
+            levels.add(role.get("level"))
+        elif kind == "clinical":
+            clinical.append((start, end))
+    if clinical:
         for s2, e2, managerial in spans:
-            if managerial.get("kind") == "managerial" and s1 <= e2 and s2 <= e1:
+            if managerial.get("kind") == "managerial" and any(
+                    s1 <= e2 and s2 <= e1 for s1, e1 in clinical):
                 levels.add(managerial.get("level"))
     return levels
 
@@ -220,11 +280,11 @@ def _affiliations(snapshot: GraphSnapshot, layer: str) -> dict[str, dict[str, fl
     groups: dict[str, dict[str, float]] = defaultdict(dict)
     if layer == "forums":
         counts: dict[str, dict[str, float | None]] = defaultdict(dict)
-        for r in snapshot.rels(RelType.ATTENDS):
-            c = r.props.get("count")
-            had = counts[r.target].get(r.source, 0.0)
+        for person, forum, c in zip(
+                *_fields(snapshot, RelType.ATTENDS, "source", "target", "count"), strict=True):
+            had = counts[forum].get(person, 0.0)
             # several records of one member in the window add up; one without a count = full
-            counts[r.target][r.source] = None if c is None or had is None else had + float(c)
+            counts[forum][person] = None if c is None or had is None else had + float(c)
         for forum, members in counts.items():
             known = [c for c in members.values() if c is not None]
             top = max(known, default=0.0)
@@ -232,14 +292,16 @@ def _affiliations(snapshot: GraphSnapshot, layer: str) -> dict[str, dict[str, fl
                 groups[forum][p] = 1.0 if c is None or top <= 0 else c / top
     elif layer == "assets":
         for t in (RelType.AUTHORED, RelType.USES):
-            for r in snapshot.rels(t):
-                groups[r.target][r.source] = 1.0
+            for person, asset in zip(*_fields(snapshot, t, "source", "target"), strict=True):
+                groups[asset][person] = 1.0
     elif layer == "teams":
-        role_org = {r.source: r.target for r in snapshot.rels(RelType.AT_ORGANISATION)}
-        for r in snapshot.rels(RelType.HOLDS_ROLE):
-            org = role_org.get(r.target)
+        role_org = dict(zip(*_fields(snapshot, RelType.AT_ORGANISATION, "source", "target"),
+                            strict=True))
+        for person, role_id in zip(*_fields(snapshot, RelType.HOLDS_ROLE, "source", "target"),
+                                   strict=True):
+            org = role_org.get(role_id)
             if org:
-                groups[org][r.source] = 1.0
+                groups[org][person] = 1.0
     return groups
 
 
@@ -274,6 +336,7 @@ def _project(groups, index, max_size, skipped, layer):
     return W, names, B.tocsc()
 
 
+@_gc_paused()
 def person_network(
     snapshot: GraphSnapshot,
     *,
@@ -422,7 +485,7 @@ def _active_people(snapshot: GraphSnapshot, attrs: dict) -> set:
     # after; presence in a period is a role, a forum or a tie active in it.
     active = set()
     for t in (RelType.HOLDS_ROLE, RelType.ATTENDS):
-        active.update(r.source for r in snapshot.rels(t))
+        active.update(*_fields(snapshot, t, "source"))
     columns = _columns(snapshot)
     if columns is not None:
         active.update(columns.codes("source")[1])  # the distinct ids of the ties' ends
@@ -434,17 +497,45 @@ def _active_people(snapshot: GraphSnapshot, attrs: dict) -> set:
     return active & set(attrs)
 
 
-def _columns(snapshot: GraphSnapshot):
-    """The ties as columns, when the snapshot keeps them so (a store's
-    :class:`~kg.store.sqlite.ColumnarSnapshot`); else None."""
+def _columns(snapshot: GraphSnapshot, rel_type: RelType = RelType.TIE):
+    """The relationships of a type (the ties by default) as columns, when the snapshot keeps
+    them so (a store's :class:`~kg.store.sqlite.ColumnarSnapshot`); else None."""
     columns = getattr(snapshot, "columns", None)
-    return columns(RelType.TIE) if callable(columns) else None
+    return columns(rel_type) if callable(columns) else None
+
+
+def _fields(snapshot: GraphSnapshot, rel_type: RelType, *names: str) -> list[list]:
+    """Fields of the relationships of a type, each a list in the snapshot's order: ``source``,
+    ``target``, ``start``, ``end`` (dates or None) or a property (None where absent).
+
+    Read from the columns when the snapshot keeps them: building the relationship objects would
+    take longer than the projection that reads them.
+    """
+    columns = _columns(snapshot, rel_type)
+    if columns is None:
+        rels = snapshot.rels(rel_type)
+        return [list(map(attrgetter(name), rels)) if name in _REL_FIELDS
+                else [r.props.get(name) for r in rels] for name in names]
+    out = []
+    for name in names:
+        if name in ("start", "end"):
+            codes, table = columns.codes(name)
+            dates = [None if d is None else date.fromisoformat(d) for d in table]
+            out.append(list(map(dates.__getitem__, codes.tolist())))
+        elif name in _REL_FIELDS:
+            out.append(columns.values(name))
+        else:  # parsed here: RelColumns.prop fails on a property it does not keep coded
+            out.append([orjson.loads(p).get(name) for p in columns.values("props")])
+    return out
+
+
+_REL_FIELDS = ("source", "target", "start", "end")
 
 
 def _ties(snapshot: GraphSnapshot, index: dict) -> tuple:
     """The direct ties as arrays, in the snapshot's order: positions in ``index`` of each end
-    (-1 for people not in it), weights (1 where a tie has none) and kinds
-    (``props["kind"]``, a list)."""
+    (-1 for people not in it), weights (1 where a tie has none) and kinds (``props["kind"]``)
+    as ``(codes, table)``: ``table[codes[i]]`` is tie i's kind, the table's kinds distinct."""
     columns = _columns(snapshot)
     if columns is not None:
         ends = []
@@ -452,14 +543,24 @@ def _ties(snapshot: GraphSnapshot, index: dict) -> tuple:
             codes, table = columns.codes(end)
             position = np.array([index.get(v, -1) for v in table], dtype=np.int64)
             ends.append(position[codes] if len(codes) else np.zeros(0, dtype=np.int64))
-        return ends[0], ends[1], columns.weights(1.0), columns.prop("kind")
+        kinds = columns.codes("kind") or _coded(columns.prop("kind"))
+        return ends[0], ends[1], columns.weights(1.0), kinds
     rels = snapshot.rels(RelType.TIE)
     a = np.array([index.get(r.source, -1) for r in rels], dtype=np.int64)
     b = np.array([index.get(r.target, -1) for r in rels], dtype=np.int64)
     w = np.array([1.0 if r.weight is None else float(r.weight) for r in rels], dtype=float)
-    return a, b, w, [r.props.get("kind") for r in rels]
+    return a, b, w, _coded([r.props.get("kind") for r in rels])
 
 
+def _coded(values: list) -> tuple[np.ndarray, list]:
+    """Integer codes of the values and the table of the distinct values."""
+    table: dict = {}
+    codes = np.fromiter((table.setdefault(v, len(table)) for v in values), dtype=np.int64,
+                        count=len(values))
+    return codes, list(table)
+
+
+@_gc_paused()
 def tie_network(snapshot: GraphSnapshot, *, at: date | None = None) -> nx.DiGraph:
     """The directed network of direct ties (``ties.csv`` source -> target), weights summed.
 
@@ -492,17 +593,24 @@ def tie_network(snapshot: GraphSnapshot, *, at: date | None = None) -> nx.DiGrap
     pairs = a[keep] * len(people) + b[keep]
     _, first, pair_of = np.unique(pairs, return_index=True, return_inverse=True)
     total = np.bincount(pair_of, weights=w[keep])
-    kind_sets: dict[int, set] = {}
-    first_kind = [kinds[i] for i in keep[first].tolist()]
-    for p, i in zip(pair_of.tolist(), keep.tolist(), strict=True):
-        if kinds[i] != first_kind[p]:  # a pair tied in more than one way
-            kind_sets.setdefault(p, {first_kind[p]}).add(kinds[i])
-    edge_kinds = [tuple(sorted(kind_sets[p])) if p in kind_sets else (k,)
-                  for p, k in enumerate(first_kind)]
+    # Each pair's kinds: its one kind, or the kinds of a pair tied in more than one way, sorted.
+    codes, table = kinds
+    kind = codes[keep].astype(np.int64)
+    edge_kinds = [(table[c],) for c in kind[first].tolist()]
+    mixed = np.zeros(len(first), dtype=bool)
+    mixed[pair_of[kind != kind[first][pair_of]]] = True
+    if mixed.any():
+        ties = mixed[pair_of]
+        pair, code = np.divmod(np.unique(pair_of[ties] * len(table) + kind[ties]), len(table))
+        starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
+        names = [table[c] for c in code.tolist()]
+        for p, lo, hi in zip(pair[starts].tolist(), starts.tolist(),
+                             np.r_[starts[1:], len(pair)].tolist(), strict=True):
+            edge_kinds[p] = tuple(sorted(names[lo:hi]))
     order = np.argsort(first, kind="stable")
-    weights = total.tolist()
     _fill(D, people, attrs, a[keep[first]][order], b[keep[first]][order],
-          [{"weight": weights[p], "kinds": edge_kinds[p]} for p in order.tolist()])
+          [{"weight": weight, "kinds": kinds} for weight, kinds in zip(
+              total[order].tolist(), map(edge_kinds.__getitem__, order.tolist()), strict=True)])
     return D
 
 
@@ -519,10 +627,12 @@ def _fill(G, nodes: list, attrs: dict, heads: np.ndarray, tails: np.ndarray, dat
     n = len(nodes)
     edge = np.arange(len(data))
 
+    names = np.fromiter(nodes, dtype=object, count=n)  # indexed by arrays, faster than lists
+    dicts = np.fromiter(data, dtype=object, count=len(data))
+
     def neighbours(owner, other, edge):
         order = np.argsort(owner, kind="stable")  # each node's edges, in edge order
-        pairs = zip(map(nodes.__getitem__, other[order].tolist()),
-                    map(data.__getitem__, edge[order].tolist()), strict=True)
+        pairs = zip(names[other[order]].tolist(), dicts[edge[order]].tolist(), strict=True)
         return map(dict, map(islice, repeat(pairs), np.bincount(owner, minlength=n).tolist()))
 
     # Each node's attributes copied, as add_nodes_from does.
