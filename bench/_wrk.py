@@ -5,12 +5,15 @@ Shared by ``bench_api.py`` and ``bench_survey.py`` (run as scripts, so this fold
 ``requests``, ``errors``, ``rps`` and ``p50`` / ``p95`` / ``p99`` in milliseconds.
 
 ``wrk`` (``apt-get install wrk``) is a C client, so its figures are the server's; a Lua ``done``
-hook prints its counts and percentiles on one line that :func:`load_wrk` parses.
+hook prints its counts and percentiles on one line that :func:`load_wrk` parses. A load can also
+be started (:func:`start_wrk`), paced (each connection waits between requests), and stopped
+when something else is over (:func:`finish_wrk`): wrk reports on SIGINT.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -21,7 +24,7 @@ from pathlib import Path
 
 import httpx
 
-__all__ = ["free_port", "load_wrk", "start_server", "summary"]
+__all__ = ["finish_wrk", "free_port", "load_wrk", "start_server", "start_wrk", "summary"]
 
 ROOT = Path(__file__).resolve().parents[1]
 START_SECONDS = 60  # how long the server may take to answer /health
@@ -33,6 +36,11 @@ local i = 0
 request = function()
   i = i % #paths + 1
   return wrk.format("GET", paths[i])
+end
+"""
+_DELAY = """
+delay = function()
+  return DELAY
 end
 """
 _REPORT = """
@@ -97,26 +105,46 @@ def load_wrk(
 ) -> dict:
     """``wrk`` with ``clients`` connections for ``seconds`` on ``base``, the requests going
     through ``paths`` in turn (URL-safe, query included); ``headers`` as ``"Name: value"``."""
+    return finish_wrk(start_wrk(base, paths, clients, seconds, headers))
+
+
+def start_wrk(
+    base: str, paths: list[str], clients: int, seconds: float, headers: tuple[str, ...] = (),
+    *, delay_ms: int = 0,
+) -> tuple[subprocess.Popen, str, float]:
+    """:func:`load_wrk` started in the background (``delay_ms``: each connection's pause
+    between requests); :func:`finish_wrk` waits for it, or stops it."""
     script_text = _REPORT
     url = base + paths[0]
     if len(paths) > 1:
         script_text = _ROTATE.replace("PATHS", ",".join(f'"{p}"' for p in paths)) + _REPORT
         url = base
+    if delay_ms:
+        script_text = _DELAY.replace("DELAY", str(int(delay_ms))) + script_text
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(script_text)
     command = ["wrk", f"-t{min(2, clients)}", f"-c{clients}", f"-d{int(seconds)}s"]
     for header in headers:
         command += ["-H", header]
+    proc = subprocess.Popen([*command, "-s", script.name, url], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    return proc, script.name, seconds
+
+
+def finish_wrk(running: tuple[subprocess.Popen, str, float], *, stop: bool = False) -> dict:
+    """The result of a :func:`start_wrk` load once it ends (at once with ``stop``)."""
+    proc, script, seconds = running
     try:
-        out = subprocess.run(
-            [*command, "-s", script.name, url],
-            capture_output=True,
-            text=True,
-            timeout=seconds + 60,
-            check=True,
-        ).stdout
+        if stop:
+            proc.send_signal(signal.SIGINT)  # wrk stops and reports what it has measured
+        out, err = proc.communicate(timeout=seconds + 60)
+        if proc.returncode:
+            raise subprocess.CalledProcessError(proc.returncode, proc.args, out, err)
     finally:
-        os.unlink(script.name)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.unlink(script)
     line = next(x for x in out.splitlines() if x.startswith("CB "))
     n, errors, micros, p50, p95, p99 = (float(x) for x in line.split()[1:])
     return {

@@ -122,15 +122,24 @@ def test_an_error_here_leaves_no_child_behind(forks):
 
 
 def test_kg_serve_makes_the_parent_wait(monkeypatch, tmp_path):
-    """The server's own process is the one that must never sit in igraph."""
+    """The server's own process is the one that must never sit in igraph; it hands the GIL
+    over more often than Python's default, and keeps what it loaded at start out of the
+    collector's sight."""
+    import gc
+    import sys
+
     import uvicorn
 
-    from kg.cli.serve_cmds import run_server
+    from kg.cli.serve_cmds import SWITCH_SECONDS, run_server
     from kg.config import Settings
 
     monkeypatch.setattr(_fast, "PARENT_WAITS", False)
-    served = []
+    served, switch, frozen = [], [], []
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: served.append(app))
+    monkeypatch.setattr(sys, "setswitchinterval", switch.append)  # not this test process's
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(bool(served)))
     run_server(Settings(data_dir=tmp_path), "127.0.0.1", 8000)
     assert served and _fast.PARENT_WAITS is True
+    assert switch == [SWITCH_SECONDS] and SWITCH_SECONDS < sys.getswitchinterval()
+    assert frozen == [False]  # once, with the app built and before serving
     served[0].state.store.close()
