@@ -12,7 +12,8 @@ from kg.config import Settings, use_settings
 from kg.store.base import GraphStore
 
 __all__ = [
-    "AdminDep", "AnalystDep", "SettingsDep", "StoreDep", "ViewerDep", "apply_settings", "require",
+    "AdminDep", "AnalystDep", "SettingsDep", "StoreDep", "ViewerDep", "apply_settings",
+    "local_revision", "require",
 ]
 
 # The dependencies are async because they do no I/O: a sync one would cost a thread hop per
@@ -41,6 +42,12 @@ async def get_store(request: Request) -> GraphStore:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[GraphStore, Depends(get_store)]
+
+
+def local_revision(store: GraphStore) -> bool:
+    """Whether the store's revision is a read of a local file (a few microseconds), so the event
+    loop may ask for it; a network store's is a round trip, for a thread."""
+    return store.backend == "sqlite"
 
 
 async def caller_role(

@@ -12,6 +12,7 @@ import time
 import orjson
 from starlette.datastructures import Headers
 
+from api.deps import local_revision
 from api.responses import Answers, respond
 from api.security import is_loopback, role_for_key
 from kg.store.base import GraphStore
@@ -147,7 +148,7 @@ class CachedAnswers:
         self.answers = answers
         self.store = store
         self.keys = keys
-        self.enabled = store.backend == "sqlite"
+        self.enabled = local_revision(store)
 
     async def __call__(self, scope, receive, send):
         if self.enabled and scope["type"] == "http" and scope["method"] == "GET":

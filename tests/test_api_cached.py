@@ -130,3 +130,25 @@ def test_an_answer_that_depends_on_more_than_the_request_is_not_noted(client, ro
     assert get(client, url).status_code == 200
     assert get(client, url).status_code == 200
     assert len(routed) == 2  # who opted out of surveys is read again each time
+
+
+def test_health_reads_a_local_revision_on_the_event_loop(app, monkeypatch):
+    """No thread to wait for (a computation may hold them); a network store's revision, a
+    round trip, still goes to a thread."""
+    import threading
+
+    @app.get("/test-loop-thread")
+    async def loop_thread() -> int:
+        return threading.get_ident()
+
+    store = app.state.store
+    read_on = []
+    real = type(store).revision
+    monkeypatch.setattr(type(store), "revision",
+                        lambda self: (read_on.append(threading.get_ident()), real(self))[1])
+    with TestClient(app, client=REMOTE) as one_loop:  # one event loop for every request
+        loop = one_loop.get("/test-loop-thread").json()
+        assert get(one_loop, "/health").json()["revision"] == real(store)
+        monkeypatch.setattr(type(store), "backend", "neo4j")
+        assert get(one_loop, "/health").status_code == 200
+    assert read_on == [loop, read_on[1]] and read_on[1] != loop
