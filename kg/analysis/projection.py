@@ -36,11 +36,11 @@ from __future__ import annotations
 import gc
 import threading
 import weakref
-from collections import defaultdict
+from collections import defaultdict, deque
 from contextlib import contextmanager
 from datetime import date
 from itertools import islice, repeat
-from operator import attrgetter
+from operator import attrgetter, setitem
 
 import networkx as nx
 import numpy as np
@@ -438,10 +438,13 @@ def person_network(
         min_weight=min_weight,
         skipped_affiliations=skipped,
     )
-    names = ["weight", "forums", *(f"layer_{layer}" for layer in layers)]
-    columns = [weights.tolist(), shared or [()] * len(weights),
-               *(layer_values[layer].tolist() for layer in layers)]
-    data = list(map(dict, map(zip, repeat(names), zip(*columns, strict=True))))
+    # Each edge's data: a literal for the fixed keys, then each layer's values set column by
+    # column in C (twice as fast as dict(zip(names, values)) per edge).
+    data = [{"weight": weight, "forums": forums} for weight, forums in zip(
+        weights.tolist(), shared or repeat((), len(weights)), strict=True)]
+    for layer in layers:
+        deque(map(setitem, data, repeat(f"layer_{layer}"), layer_values[layer].tolist()),
+              maxlen=0)
     _fill(G, ids, attrs, rows, cols, data)
     return G
 
