@@ -154,6 +154,9 @@ def main() -> None:
 
     data = ROOT / "bench" / "out" / f"api-{args.size}"
     prepare(args.size, data)
+    # The machine may be shared: a cold answer's time depends on the cores left to it.
+    print("load average before the cold requests: "
+          + " ".join(f"{x:.2f}" for x in os.getloadavg()), flush=True)
     port = free_port()
     proc = start_server(data, port, f"{KEY}:viewer")
     base = f"http://127.0.0.1:{port}"
