@@ -39,7 +39,7 @@ import weakref
 from collections import defaultdict, deque
 from contextlib import contextmanager
 from datetime import date
-from itertools import islice, repeat
+from itertools import chain, islice, repeat
 from operator import attrgetter, setitem
 
 import networkx as nx
@@ -184,15 +184,19 @@ def person_attributes(snapshot: GraphSnapshot, *, at: date | None = None) -> dic
                 "roles": [],
             }
             continue
-        if len(mine) > 1:
+        if len(mine) == 1:
+            start, end, role_id = mine[0]
+            role = roles[role_id]
+            spans = [(start, end, role)]
+            in_post = at is None or start <= at <= end
+            titles = [role.get("title")]
+        else:
             mine.sort(key=lambda t: (t[0], _LEVEL_RANK.get(roles[t[2]].get("level"), -1)))
             spans = [(s, e, roles[r]) for s, e, r in mine]
             in_post = at is None or any(s <= at <= e for s, e, _ in mine)
-        else:
-            spans = [(mine[0][0], mine[0][1], roles[mine[0][2]])]
-            in_post = at is None or mine[0][0] <= at <= mine[0][1]
-        role = spans[-1][2]
-        org = role_org.get(mine[-1][2])
+            titles = [r.get("title") for _, _, r in spans]
+            role_id, role = mine[-1][2], spans[-1][2]
+        org = role_org.get(role_id)
         where = placed.get(org)
         if where is None:
             where = placed[org] = _placement(org, parents, orgs)
@@ -211,7 +215,7 @@ def person_attributes(snapshot: GraphSnapshot, *, at: date | None = None) -> dic
             "hybrid": "middle" in levels,
             "hybrid_any": bool(levels),
             "in_post": in_post,
-            "roles": [r.get("title") for _, _, r in spans],
+            "roles": titles,
         }
     return out
 
@@ -311,8 +315,7 @@ def _project(groups, index, max_size, skipped, layer):
     A pair of members of an affiliation with ``n`` members gains ``s_i s_j / (n - 1)``, where
     ``s`` is each one's strength of membership (1 unless attendance counts say otherwise).
     """
-    rows, cols, strength, vals = [], [], [], []
-    names = []
+    names, kept = [], []
     for gid, members in groups.items():
         n = len(members)
         if n < 2:
@@ -321,15 +324,18 @@ def _project(groups, index, max_size, skipped, layer):
             skipped.append({"layer": layer, "id": gid, "members": n})
             continue
         names.append(gid)
-        col = len(names) - 1
-        for m, s in members.items():
-            rows.append(index[m])
-            cols.append(col)
-            strength.append(s)
-            vals.append(s / (n - 1))  # one side scaled: B S diag(1/(n-1)) (B S)^T
+        kept.append(members)
     n_people = len(index)
     if not names:
         return sp.csr_matrix((n_people, n_people)), names, None
+    sizes = np.fromiter(map(len, kept), dtype=np.int64, count=len(kept))
+    count = int(sizes.sum())
+    rows = np.fromiter(map(index.__getitem__, chain.from_iterable(kept)), dtype=np.int64,
+                       count=count)
+    cols = np.repeat(np.arange(len(kept)), sizes)
+    strength = np.fromiter(chain.from_iterable(m.values() for m in kept), dtype=float,
+                           count=count)
+    vals = strength / np.repeat(sizes - 1, sizes)  # one side scaled: B S diag(1/(n-1)) (B S)^T
     B = sp.csr_matrix((strength, (rows, cols)), shape=(n_people, len(names)))
     scale = sp.csr_matrix((vals, (rows, cols)), shape=(n_people, len(names)))
     W = sp.triu(B @ scale.T, k=1).tocsr()
@@ -471,13 +477,22 @@ def _shared_forums(rows, cols, B, names) -> list[tuple]:
     rank[sorted(range(n_forums), key=names.__getitem__)] = np.arange(n_forums)
     order = np.lexsort((rank[forum], pair))
     pair, forum = pair[order], forum[order]
-    out: list[tuple] = [()] * rows.size
-    if pair.size:
-        ids = [names[f] for f in forum.tolist()]
-        starts = np.r_[0, np.flatnonzero(np.diff(pair)) + 1]
-        ends = np.r_[starts[1:], pair.size]
-        for k, a, b in zip(pair[starts].tolist(), starts.tolist(), ends.tolist(), strict=True):
-            out[k] = tuple(ids[a:b])
+    if not pair.size:
+        return [()] * rows.size
+    ids = np.fromiter(names, dtype=object, count=n_forums)[forum]
+    starts = np.r_[0, np.flatnonzero(np.diff(pair)) + 1]
+    ends = np.r_[starts[1:], pair.size]
+    one = ends - starts == 1
+    # Most pairs share one forum: their 1-tuples made by zip in one go, the others one by one.
+    shared = np.empty(rows.size, dtype=object)
+    shared.fill(())
+    shared[pair[starts[one]]] = np.fromiter(zip(ids[starts[one]].tolist()), dtype=object,
+                                            count=int(one.sum()))
+    out = shared.tolist()
+    ids = ids.tolist()
+    for k, a, b in zip(pair[starts[~one]].tolist(), starts[~one].tolist(), ends[~one].tolist(),
+                       strict=True):
+        out[k] = tuple(ids[a:b])
     return out
 
 
@@ -487,16 +502,12 @@ def _active_people(snapshot: GraphSnapshot, attrs: dict) -> set:
     # Asset links are dated events with no end, so they would keep everyone "active" forever
     # after; presence in a period is a role, a forum or a tie active in it.
     active = set()
-    for t in (RelType.HOLDS_ROLE, RelType.ATTENDS):
-        active.update(*_fields(snapshot, t, "source"))
-    columns = _columns(snapshot)
-    if columns is not None:
-        active.update(columns.codes("source")[1])  # the distinct ids of the ties' ends
-        active.update(columns.codes("target")[1])
-    else:
-        for r in snapshot.rels(RelType.TIE):
-            active.add(r.source)
-            active.add(r.target)
+    for t, ends in ((RelType.HOLDS_ROLE, ("source",)), (RelType.ATTENDS, ("source",)),
+                    (RelType.TIE, ("source", "target"))):
+        columns = _columns(snapshot, t)
+        for end in ends:  # from columns, the table of distinct ids is enough
+            active.update(columns.codes(end)[1] if columns is not None
+                          else _fields(snapshot, t, end)[0])
     return active & set(attrs)
 
 
@@ -544,7 +555,8 @@ def _ties(snapshot: GraphSnapshot, index: dict) -> tuple:
         ends = []
         for end in ("source", "target"):
             codes, table = columns.codes(end)
-            position = np.array([index.get(v, -1) for v in table], dtype=np.int64)
+            position = np.fromiter(map(index.get, table, repeat(-1)), dtype=np.int64,
+                                   count=len(table))
             ends.append(position[codes] if len(codes) else np.zeros(0, dtype=np.int64))
         kinds = columns.codes("kind") or _coded(columns.prop("kind"))
         return ends[0], ends[1], columns.weights(1.0), kinds
@@ -596,24 +608,28 @@ def tie_network(snapshot: GraphSnapshot, *, at: date | None = None) -> nx.DiGrap
     pairs = a[keep] * len(people) + b[keep]
     _, first, pair_of = np.unique(pairs, return_index=True, return_inverse=True)
     total = np.bincount(pair_of, weights=w[keep])
-    # Each pair's kinds: its one kind, or the kinds of a pair tied in more than one way, sorted.
+    order = np.argsort(first, kind="stable")  # the pairs in the order of their first tie
+    # Each edge's kinds: its one kind (zip makes the 1-tuples), or the kinds of a pair tied in
+    # more than one way, sorted.
     codes, table = kinds
     kind = codes[keep].astype(np.int64)
-    edge_kinds = [(table[c],) for c in kind[first].tolist()]
+    names = np.fromiter(table, dtype=object, count=len(table))
+    edge_kinds = list(zip(names[kind[first[order]]].tolist()))
     mixed = np.zeros(len(first), dtype=bool)
     mixed[pair_of[kind != kind[first][pair_of]]] = True
     if mixed.any():
+        edge_of = np.empty(len(first), dtype=np.int64)
+        edge_of[order] = np.arange(len(first))
         ties = mixed[pair_of]
         pair, code = np.divmod(np.unique(pair_of[ties] * len(table) + kind[ties]), len(table))
         starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
-        names = [table[c] for c in code.tolist()]
-        for p, lo, hi in zip(pair[starts].tolist(), starts.tolist(),
+        found = names[code].tolist()
+        for e, lo, hi in zip(edge_of[pair[starts]].tolist(), starts.tolist(),
                              np.r_[starts[1:], len(pair)].tolist(), strict=True):
-            edge_kinds[p] = tuple(sorted(names[lo:hi]))
-    order = np.argsort(first, kind="stable")
-    _fill(D, people, attrs, a[keep[first]][order], b[keep[first]][order],
+            edge_kinds[e] = tuple(sorted(found[lo:hi]))
+    _fill(D, people, attrs, a[keep[first[order]]], b[keep[first[order]]],
           [{"weight": weight, "kinds": kinds} for weight, kinds in zip(
-              total[order].tolist(), map(edge_kinds.__getitem__, order.tolist()), strict=True)])
+              total[order].tolist(), edge_kinds, strict=True)])
     return D
 
 
