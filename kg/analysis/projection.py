@@ -518,6 +518,9 @@ def _columns(snapshot: GraphSnapshot, rel_type: RelType = RelType.TIE):
     return columns(rel_type) if callable(columns) else None
 
 
+_REL_FIELDS = ("source", "target", "start", "end")
+
+
 def _fields(snapshot: GraphSnapshot, rel_type: RelType, *names: str) -> list[list]:
     """Fields of the relationships of a type, each a list in the snapshot's order: ``source``,
     ``target``, ``start``, ``end`` (dates or None) or a property (None where absent).
@@ -541,9 +544,6 @@ def _fields(snapshot: GraphSnapshot, rel_type: RelType, *names: str) -> list[lis
         else:  # parsed here: RelColumns.prop fails on a property it does not keep coded
             out.append([orjson.loads(p).get(name) for p in columns.values("props")])
     return out
-
-
-_REL_FIELDS = ("source", "target", "start", "end")
 
 
 def _ties(snapshot: GraphSnapshot, index: dict) -> tuple:
@@ -609,8 +609,8 @@ def tie_network(snapshot: GraphSnapshot, *, at: date | None = None) -> nx.DiGrap
     _, first, pair_of = np.unique(pairs, return_index=True, return_inverse=True)
     total = np.bincount(pair_of, weights=w[keep])
     order = np.argsort(first, kind="stable")  # the pairs in the order of their first tie
-    # Each edge's kinds: its one kind (zip makes the 1-tuples), or the kinds of a pair tied in
-    # more than one way, sorted.
+    # Each edge's kinds: its one kind (a 1-tuple each, made by zip in C), or the kinds of a pair
+    # tied in more than one way, sorted.
     codes, table = kinds
     kind = codes[keep].astype(np.int64)
     names = np.fromiter(table, dtype=object, count=len(table))
@@ -627,9 +627,9 @@ def tie_network(snapshot: GraphSnapshot, *, at: date | None = None) -> nx.DiGrap
         for e, lo, hi in zip(edge_of[pair[starts]].tolist(), starts.tolist(),
                              np.r_[starts[1:], len(pair)].tolist(), strict=True):
             edge_kinds[e] = tuple(sorted(found[lo:hi]))
-    _fill(D, people, attrs, a[keep[first[order]]], b[keep[first[order]]],
-          [{"weight": weight, "kinds": kinds} for weight, kinds in zip(
-              total[order].tolist(), edge_kinds, strict=True)])
+    data = [{"weight": weight, "kinds": these} for weight, these in zip(
+        total[order].tolist(), edge_kinds, strict=True)]
+    _fill(D, people, attrs, a[keep[first[order]]], b[keep[first[order]]], data)
     return D
 
 
@@ -644,18 +644,18 @@ def _fill(G, nodes: list, attrs: dict, heads: np.ndarray, tails: np.ndarray, dat
     that no edge's data would merge into another's; the ``data`` dicts become the graph's own.
     """
     n = len(nodes)
-    edge = np.arange(len(data))
-
     names = np.fromiter(nodes, dtype=object, count=n)  # indexed by arrays, faster than lists
     dicts = np.fromiter(data, dtype=object, count=len(data))
 
     def neighbours(owner, other, edge):
-        order = np.argsort(owner, kind="stable")  # each node's edges, in edge order
+        """Each node's dict of its neighbours (``other``) and edges' data, in edge order."""
+        order = np.argsort(owner, kind="stable")
         pairs = zip(names[other[order]].tolist(), dicts[edge[order]].tolist(), strict=True)
         return map(dict, map(islice, repeat(pairs), np.bincount(owner, minlength=n).tolist()))
 
     # Each node's attributes copied, as add_nodes_from does.
     G._node.update(zip(nodes, map(dict, map(attrs.__getitem__, nodes)), strict=True))
+    edge = np.arange(len(data))
     if G.is_directed():
         G._succ.update(zip(nodes, neighbours(heads, tails, edge), strict=True))
         G._pred.update(zip(nodes, neighbours(tails, heads, edge), strict=True))
@@ -664,4 +664,4 @@ def _fill(G, nodes: list, attrs: dict, heads: np.ndarray, tails: np.ndarray, dat
         owner = np.column_stack([heads, tails]).ravel()
         other = np.column_stack([tails, heads]).ravel()
         G._adj.update(zip(nodes, neighbours(owner, other, np.repeat(edge, 2)), strict=True))
-    nx._clear_cache(G)
+    nx._clear_cache(G)  # as add_edges_from does (an empty graph's cache is empty anyway)
