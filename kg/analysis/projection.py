@@ -406,9 +406,8 @@ def person_network(
     if not (isinstance(min_weight, int | float) and min_weight >= 0):
         raise InvalidParameter("min_weight must be a number, zero or more")
     attrs = _attributes(snapshot, at)
-    active = _active_people(snapshot, attrs)
-    ids = [p for p in attrs if p in active]
-    index = {p: i for i, p in enumerate(ids)}
+    ids = _people(snapshot, attrs)
+    index = dict(zip(ids, range(len(ids)), strict=True))
     n = len(ids)
     total = sp.csr_matrix((n, n))
     per_layer = {}
@@ -496,9 +495,11 @@ def _shared_forums(rows, cols, B, names) -> list[tuple]:
     return out
 
 
-def _active_people(snapshot: GraphSnapshot, attrs: dict) -> set:
+def _people(snapshot: GraphSnapshot, attrs: dict) -> list:
+    """The people of the networks, in the order of ``attrs``: everyone for the whole history,
+    else those active in the window."""
     if snapshot.window == (None, None):
-        return set(attrs)
+        return list(attrs)
     # Asset links are dated events with no end, so they would keep everyone "active" forever
     # after; presence in a period is a role, a forum or a tie active in it.
     active = set()
@@ -508,7 +509,7 @@ def _active_people(snapshot: GraphSnapshot, attrs: dict) -> set:
         for end in ends:  # from columns, the table of distinct ids is enough
             active.update(columns.codes(end)[1] if columns is not None
                           else _fields(snapshot, t, end)[0])
-    return active & set(attrs)
+    return [p for p in attrs if p in active]
 
 
 def _columns(snapshot: GraphSnapshot, rel_type: RelType = RelType.TIE):
@@ -595,11 +596,10 @@ def tie_network(snapshot: GraphSnapshot, *, at: date | None = None) -> nx.DiGrap
     """
     _check_snapshot(snapshot)
     attrs = _attributes(snapshot, at)
-    active = _active_people(snapshot, attrs)
     D = nx.DiGraph(revision=snapshot.revision,
                    window=[d.isoformat() if d else None for d in snapshot.window])
-    people = [p for p in attrs if p in active]
-    a, b, w, kinds = _ties(snapshot, {p: i for i, p in enumerate(people)})
+    people = _people(snapshot, attrs)
+    a, b, w, kinds = _ties(snapshot, dict(zip(people, range(len(people)), strict=True)))
     keep = np.flatnonzero((a >= 0) & (b >= 0) & (a != b))
     if not len(keep):
         _fill(D, people, attrs, keep, keep, [])
