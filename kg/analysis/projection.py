@@ -70,7 +70,7 @@ _FAR_FUTURE = date.max
 
 # Building a network allocates millions of small dicts, lists and tuples but no reference cycles,
 # while the cyclic collector, set off by the allocations, goes over the whole heap (the snapshot
-# too) again and again: a third of the time on a large partnership. It is paused meanwhile;
+# too) again and again: up to half the time on a large partnership. It is paused meanwhile;
 # pauses are counted, as the collector is the process's, and it resumes as it was.
 _GC_LOCK = threading.Lock()
 _GC_PAUSE = {"depth": 0, "was_enabled": False}
@@ -231,7 +231,7 @@ def _placement(org: str | None, parents: dict[str, str], orgs: dict[str, dict]) 
 
 
 # The person and tie networks of one snapshot read the same attributes: computed once per
-# snapshot and date while the snapshot lives (read only: networkx copies a node's attributes).
+# snapshot and date while the snapshot lives (read only: each network copies a node's attributes).
 # Keyed by identity (a snapshot compares by value, so it cannot be a dictionary key).
 _ATTRIBUTES: dict[int, dict] = {}
 _ATTRIBUTES_LOCK = threading.Lock()
