@@ -124,8 +124,9 @@ def test_columnar_snapshot_reads_what_the_store_holds(demo_store):
         expected = record_by_record(demo_store, *window)
         for t in RelType:
             assert snap.rels(t) == expected[t], t
-            kinds = snap.columns(t).prop("kind")
-            assert list(kinds) == [r.props.get("kind") for r in expected[t]]
+            for name in ("kind", "count"):  # coded, and read from each row's props
+                values = snap.columns(t).prop(name)
+                assert list(values) == [r.props.get(name) for r in expected[t]], (t, name)
         for label in NodeLabel:
             assert snap.nodes[label] == {n.id: n.props for n in demo_store.find_nodes(label)}
 

@@ -33,21 +33,19 @@ References
 
 from __future__ import annotations
 
-import gc
 import threading
 import weakref
 from collections import defaultdict, deque
-from contextlib import contextmanager
 from datetime import date
 from itertools import chain, islice, repeat
 from operator import attrgetter, setitem
 
 import networkx as nx
 import numpy as np
-import orjson
 import scipy.sparse as sp
 
 from kg.errors import InvalidParameter
+from kg.gcpause import gc_paused
 from kg.model import NodeLabel, RelType
 from kg.store.base import GraphSnapshot
 
@@ -68,30 +66,6 @@ _FAR_PAST = date.min
 _FAR_FUTURE = date.max
 
 
-# Building a network allocates millions of small dicts, lists and tuples but no reference cycles,
-# while the cyclic collector, set off by the allocations, goes over the whole heap (the snapshot
-# too) again and again: up to half the time on a large partnership. It is paused meanwhile;
-# pauses are counted, as the collector is the process's, and it resumes as it was.
-_GC_LOCK = threading.Lock()
-_GC_PAUSE = {"depth": 0, "was_enabled": False}
-
-
-@contextmanager
-def _gc_paused():
-    with _GC_LOCK:
-        if _GC_PAUSE["depth"] == 0:
-            _GC_PAUSE["was_enabled"] = gc.isenabled()
-            gc.disable()
-        _GC_PAUSE["depth"] += 1
-    try:
-        yield
-    finally:
-        with _GC_LOCK:
-            _GC_PAUSE["depth"] -= 1
-            if _GC_PAUSE["depth"] == 0 and _GC_PAUSE["was_enabled"]:
-                gc.enable()
-
-
 def _check_snapshot(snapshot) -> None:
     if not isinstance(snapshot, GraphSnapshot):
         raise InvalidParameter(f"expected a GraphSnapshot, got {type(snapshot).__name__}")
@@ -105,7 +79,7 @@ def _top_organisation(org: str, parents: dict[str, str]) -> str:
     return org
 
 
-@_gc_paused()
+@gc_paused()
 def person_attributes(snapshot: GraphSnapshot, *, at: date | None = None) -> dict[str, dict]:
     """Each person's attributes for grouping, as they stood in the snapshot's window.
 
@@ -342,7 +316,7 @@ def _project(groups, index, max_size, skipped, layer):
     return W, names, B.tocsc()
 
 
-@_gc_paused()
+@gc_paused()
 def person_network(
     snapshot: GraphSnapshot,
     *,
@@ -542,8 +516,8 @@ def _fields(snapshot: GraphSnapshot, rel_type: RelType, *names: str) -> list[lis
             out.append(list(map(dates.__getitem__, codes.tolist())))
         elif name in _REL_FIELDS:
             out.append(columns.values(name))
-        else:  # parsed here: RelColumns.prop fails on a property it does not keep coded
-            out.append([orjson.loads(p).get(name) for p in columns.values("props")])
+        else:
+            out.append(columns.prop(name))
     return out
 
 
@@ -576,7 +550,7 @@ def _coded(values: list) -> tuple[np.ndarray, list]:
     return codes, list(table)
 
 
-@_gc_paused()
+@gc_paused()
 def tie_network(snapshot: GraphSnapshot, *, at: date | None = None) -> nx.DiGraph:
     """The directed network of direct ties (``ties.csv`` source -> target), weights summed.
 

@@ -15,13 +15,13 @@ spreadsheets, wide survey exports) are first read into the bundle's tables by
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from kg.errors import ImportValidationError, InvalidParameter
+from kg.gcpause import gc_paused
 from kg.ingest.convert import convert_tables
 from kg.ingest.foreign import FORMATS, Mapping, detect_format, read_foreign, relabel_problems
 from kg.ingest.formats import FILES, FORMAT_VERSION
@@ -95,14 +95,8 @@ def ingest_path(
             "a mapping (--map, --default, --mapping-file) applies to network files; a bundle "
             "already names its columns"
         )
-    # Millions of small records: the cyclic GC would rescan them all, over and over, for nothing.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():  # millions of small records, no cycles
         return _ingest(store, path, dry_run, progress, fmt, mapping)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
 
 
 def _ingest(

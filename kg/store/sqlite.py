@@ -206,9 +206,7 @@ class RelColumns:
     def codes(self, name: str) -> tuple[np.ndarray, list] | None:
         """``(codes, table)`` of a coded field (``table[codes[i]]`` is row i's value), or None
         for a property that is not kept coded."""
-        if name in COLUMN_PROPS:
-            return self._coded.get(f"prop:{name}")
-        return self._coded[name]
+        return self._coded.get(f"prop:{name}" if name in COLUMN_PROPS else name)
 
     def values(self, name: str) -> list:
         """One field of every row, in order (``props``: the JSON text)."""
