@@ -11,6 +11,7 @@ import time
 import networkx as nx
 import numpy as np
 import pytest
+from forking import assert_gone, record_forks
 
 from kg.analysis import _fast
 
@@ -69,30 +70,8 @@ def test_a_weight_that_is_not_a_number_is_refused():
 
 @pytest.fixture
 def forks(monkeypatch):
-    """split_sum always splits, in three parts (two children); the children's ids are kept."""
-    if not hasattr(os, "fork"):
-        pytest.skip("no fork here: split_sum never splits")
-    monkeypatch.setattr(_fast, "PARALLEL_MIN_WORK", 0)
-    monkeypatch.setattr(_fast, "workers", lambda: 3)
-    pids: list[int] = []
-    fork = _fast._fork
-
-    def recorded(compute, part):
-        pid, reader = fork(compute, part)
-        pids.append(pid)
-        return pid, reader
-
-    monkeypatch.setattr(_fast, "_fork", recorded)
-    return pids
-
-
-def assert_gone(pids):
-    """Each child was reaped (no zombie) and no longer runs (no orphan)."""
-    for pid in pids:
-        with pytest.raises(ChildProcessError):
-            os.waitpid(pid, os.WNOHANG)
-        with pytest.raises(ProcessLookupError):
-            os.kill(pid, 0)
+    """Every split in three parts, two of them in children; the children's ids are kept."""
+    return record_forks(monkeypatch, parent_waits=False)
 
 
 def raise_error():

@@ -11,6 +11,7 @@ import time
 import networkx as nx
 import numpy as np
 import pytest
+from forking import assert_gone, record_forks
 
 from kg.analysis import _fast
 from kg.analysis.betweenness import betweenness
@@ -18,32 +19,8 @@ from kg.analysis.betweenness import betweenness
 
 @pytest.fixture
 def forks(monkeypatch):
-    """split_sum always splits, in three parts, every one in a child; the children's ids are
-    kept."""
-    if not hasattr(os, "fork"):
-        pytest.skip("no fork here: split_sum never splits")
-    monkeypatch.setattr(_fast, "PARENT_WAITS", True)
-    monkeypatch.setattr(_fast, "PARALLEL_MIN_WORK", 0)
-    monkeypatch.setattr(_fast, "workers", lambda: 3)
-    pids: list[int] = []
-    fork = _fast._fork
-
-    def recorded(compute, part):
-        pid, reader = fork(compute, part)
-        pids.append(pid)
-        return pid, reader
-
-    monkeypatch.setattr(_fast, "_fork", recorded)
-    return pids
-
-
-def assert_gone(pids):
-    """Each child was reaped (no zombie) and no longer runs (no orphan)."""
-    for pid in pids:
-        with pytest.raises(ChildProcessError):
-            os.waitpid(pid, os.WNOHANG)
-        with pytest.raises(ProcessLookupError):
-            os.kill(pid, 0)
+    """Every split in three parts, every one in a child; the children's ids are kept."""
+    return record_forks(monkeypatch, parent_waits=True)
 
 
 def test_every_part_runs_in_a_child_and_the_sum_equals_one_process(forks):

@@ -1,0 +1,39 @@
+"""Test support for split_sum's forked children: record every child forked, and check that each
+was reaped and no longer runs."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from kg.analysis import _fast
+
+
+def record_forks(monkeypatch, *, parent_waits: bool) -> list[int]:
+    """Make split_sum always split in three parts (two children, or three when the parent only
+    waits) and return the list the children's ids are kept in."""
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork here: split_sum never splits")
+    monkeypatch.setattr(_fast, "PARENT_WAITS", parent_waits)
+    monkeypatch.setattr(_fast, "PARALLEL_MIN_WORK", 0)
+    monkeypatch.setattr(_fast, "workers", lambda: 3)
+    pids: list[int] = []
+    fork = _fast._fork
+
+    def recorded(compute, part):
+        pid, reader = fork(compute, part)
+        pids.append(pid)
+        return pid, reader
+
+    monkeypatch.setattr(_fast, "_fork", recorded)
+    return pids
+
+
+def assert_gone(pids):
+    """Each child was reaped (no zombie) and no longer runs (no orphan)."""
+    for pid in pids:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
