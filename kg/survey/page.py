@@ -33,6 +33,18 @@ from kg.survey.definition import SurveyDefinition
 __all__ = ["date_words", "message_page", "respondent_page"]
 
 
+def _head(title: str) -> str:
+    """The start of every survey page, to its title (escaped): not indexed, no referrer."""
+    return """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<meta name="robots" content="noindex, nofollow">
+<title>""" + escape(title) + "</title>"
+
+
 def date_words(d: date) -> str:
     """``21 March 2026``.
 
@@ -430,14 +442,7 @@ def respondent_page(definition: SurveyDefinition, *, respondent: str, state: str
   <ul class="chosen" id="chosen-{i}" aria-labelledby="chosen-h-{i}"></ul>
 </fieldset>""")
     saved = (f"Your answers were last saved on {escape(saved_at[:10])}." if saved_at else "")
-    return f"""<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<meta name="robots" content="noindex, nofollow">
-<title>{escape(definition.name)}</title>
+    return _head(definition.name) + f"""
 <style>{_STYLE}</style>
 </head>
 <body>
@@ -503,14 +508,7 @@ def message_page(title: str, message: str) -> str:
     >>> "&lt;" in message_page("Closed", "<x>")
     True
     """
-    return f"""<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<meta name="robots" content="noindex, nofollow">
-<title>{escape(title)}</title>
+    return _head(title) + f"""
 <style>{_STYLE}</style>
 </head>
 <body>
