@@ -15,9 +15,6 @@ import pytest
 
 from kg.store.base import GraphStore
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-
 BACKENDS = ["sqlite"] + (["neo4j"] if os.environ.get("KG_NEO4J_URI") else [])
 
 
