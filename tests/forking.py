@@ -1,8 +1,9 @@
-"""Test support for split_sum's forked children: record every child forked, and check that each
-was reaped and no longer runs."""
+"""Test support for split_sum's forked children: record every child forked, check that each
+was reaped and no longer runs, and make a function fail in a child only."""
 
 from __future__ import annotations
 
+import functools
 import os
 
 import pytest
@@ -37,3 +38,17 @@ def assert_gone(pids):
             os.waitpid(pid, os.WNOHANG)
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+def fails_in_child(real):
+    """``real`` wrapped to raise in any process forked from this one and to be called as
+    itself here (so a background computation fails in its child and is redone on .result())."""
+    parent = os.getpid()
+
+    @functools.wraps(real)
+    def wrapper(*args, **kwargs):
+        if os.getpid() != parent:
+            raise RuntimeError("the child fails")
+        return real(*args, **kwargs)
+
+    return wrapper

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import networkx as nx
 import pytest
+from forking import fails_in_child
 
 from kg.analysis import betweenness as bt
 from kg.ingest import ingest_path
@@ -138,15 +139,6 @@ def test_rankings_started_in_the_background_equal_the_direct_call(monkeypatch):
     assert between.standard_errors == pytest.approx(direct[1].standard_errors, abs=1e-15)
     assert overall.values == pytest.approx(direct[0].values, abs=1e-15)
     # A child that fails: the pair is computed on .result() instead.
-    import os
-
-    parent, real = os.getpid(), bt.broker_betweenness
-
-    def fails_in_child(*args, **kwargs):
-        if os.getpid() != parent:
-            raise RuntimeError("the child fails")
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(bt, "broker_betweenness", fails_in_child)
+    monkeypatch.setattr(bt, "broker_betweenness", fails_in_child(bt.broker_betweenness))
     again, _ = bt.start_broker_betweenness(G, "side", "a", "b").result()
     assert max(abs(again.values[v] - exact[v]) for v in G) < 1e-12

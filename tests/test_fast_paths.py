@@ -12,6 +12,7 @@ from collections import defaultdict
 import networkx as nx
 import numpy as np
 import pytest
+from forking import fails_in_child
 
 from kg.analysis import _fast
 from kg.analysis.betweenness import between_groups_betweenness, betweenness
@@ -352,14 +353,7 @@ def test_betweenness_started_in_the_background_equals_networkx(monkeypatch):
     # A child that fails, or none to be had: the answer is computed on .result() instead.
     from kg.analysis import betweenness as module
 
-    parent, real = os.getpid(), module.betweenness
-
-    def fails_in_child(*args, **kwargs):
-        if os.getpid() != parent:
-            raise RuntimeError("the child fails")
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(module, "betweenness", fails_in_child)
+    monkeypatch.setattr(module, "betweenness", fails_in_child(module.betweenness))
     again = start_betweenness(G).result()
     assert max(abs(again.values[v] - exact[v]) for v in G) < 1e-12
 
