@@ -2,7 +2,9 @@
 
 Shared by ``bench_api.py`` and ``bench_survey.py`` (run as scripts, so this folder is on the path:
 ``from _wrk import ...``). Whichever client loads the server, the result is one dict:
-``requests``, ``errors``, ``rps`` and ``p50`` / ``p95`` / ``p99`` in milliseconds.
+``requests``, ``errors``, ``rps`` and ``p50`` / ``p95`` / ``p99`` in milliseconds. Without
+``wrk``, :func:`load_httpx` takes the same arguments and loads it from threads of ``httpx``
+clients in this process (whose own cost then shows in the latencies).
 
 ``wrk`` (``apt-get install wrk``) is a C client, so its figures are the server's; a Lua ``done``
 hook prints its counts and percentiles on one line that :func:`load_wrk` parses. A load can also
@@ -19,12 +21,15 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 import httpx
 
-__all__ = ["finish_wrk", "free_port", "load_wrk", "start_server", "start_wrk", "summary"]
+__all__ = [
+    "finish_wrk", "free_port", "load_httpx", "load_wrk", "start_server", "start_wrk", "summary",
+]
 
 ROOT = Path(__file__).resolve().parents[1]
 START_SECONDS = 60  # how long the server may take to answer /health
@@ -98,6 +103,46 @@ def summary(latencies: list[float], errors: int, elapsed: float) -> dict:
         "p95": q[94] * 1000,
         "p99": q[98] * 1000,
     }
+
+
+def load_httpx(
+    base: str, paths: list[str], clients: int, seconds: float, headers: tuple[str, ...] = (),
+    *, max_requests: int = 500_000,
+) -> dict:
+    """:func:`load_wrk` from ``clients`` threads of ``httpx`` clients in this process, each
+    going through ``paths`` in turn; at most ``max_requests`` requests in all."""
+    sent = dict(h.split(": ", 1) for h in headers)
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def worker(k: int) -> None:
+        mine, bad = [], 0
+        with httpx.Client(base_url=base, headers=sent, timeout=30) as client:
+            i = k
+            while time.monotonic() < stop and len(mine) + bad < max_requests // clients:
+                t = time.perf_counter()
+                try:
+                    ok = client.get(paths[i % len(paths)]).status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                if ok:
+                    mine.append(time.perf_counter() - t)
+                else:
+                    bad += 1
+                i += clients
+        with lock:
+            latencies.extend(mine)
+            errors[0] += bad
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return summary(latencies, errors[0], time.monotonic() - started)
 
 
 def load_wrk(

@@ -19,24 +19,24 @@ the first answer after an import <= 3 s per route; during a computation, the oth
 their usual time: p95 within the same 20 ms (the ratio to their idle p95 is printed too).
 
 The load comes from ``wrk`` when it is installed (``apt-get install wrk``: a C client, so the
-figures are the server's), else from an asyncio ``httpx`` client in this process (whose own
+figures are the server's), else from threads of ``httpx`` clients in this process (whose own
 cost then shows in the latencies). Only loopback traffic; every loop is bounded by time and count.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import shutil
 import subprocess
 import sys
 import threading
 import time
+from functools import partial
 from pathlib import Path
 
 import httpx
-from _wrk import ROOT, finish_wrk, free_port, load_wrk, start_server, start_wrk, summary
+from _wrk import ROOT, finish_wrk, free_port, load_httpx, load_wrk, start_server, start_wrk
 
 KEY = "bench-viewer-key"
 BROKERS = ("/analysis/brokers", {"by": "sector", "between": ["acute", "community"]})
@@ -112,36 +112,6 @@ def during_computation(base: str, seconds: float) -> tuple[dict, dict, float]:
     return idle, busy, took[0]
 
 
-async def load(base: str, path: str, params: dict, clients: int, seconds: float) -> dict:
-    latencies: list[float] = []
-    errors = 0
-    stop = time.monotonic() + seconds
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(
-        base_url=base, headers={"X-API-Key": KEY}, limits=limits, timeout=30
-    ) as client:
-
-        async def worker() -> None:
-            nonlocal errors
-            while time.monotonic() < stop and len(latencies) + errors < MAX_REQUESTS:
-                t = time.perf_counter()
-                try:
-                    r = await client.get(path, params=params)
-                    await r.aread()
-                    ok = r.status_code == 200
-                except httpx.HTTPError:
-                    ok = False
-                if ok:
-                    latencies.append(time.perf_counter() - t)
-                else:
-                    errors += 1
-
-        started = time.monotonic()
-        await asyncio.gather(*(worker() for _ in range(clients)))
-        elapsed = time.monotonic() - started
-    return summary(latencies, errors, elapsed)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", default="medium", choices=["small", "medium"])
@@ -171,11 +141,9 @@ def main() -> None:
             cold[path] = (time.perf_counter() - t) * 1000
         results = {}
         for path, params in ROUTES:
-            if use_wrk:
-                url = url_of(path, params)
-                results[path] = load_wrk(base, [url], args.clients, args.seconds, WRK_HEADERS)
-            else:
-                results[path] = asyncio.run(load(base, path, params, args.clients, args.seconds))
+            load = load_wrk if use_wrk else partial(load_httpx, max_requests=MAX_REQUESTS)
+            results[path] = load(base, [url_of(path, params)], args.clients, args.seconds,
+                                 WRK_HEADERS)
         if use_wrk:
             during = during_computation(base, min(args.seconds, 10))
     finally:

@@ -36,10 +36,11 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 
 import httpx
-from _wrk import ROOT, free_port, load_wrk, start_server, summary
+from _wrk import ROOT, free_port, load_httpx, load_wrk, start_server
 
 sys.path.insert(0, str(ROOT))
 
@@ -141,40 +142,6 @@ def lookup_queries(roster, rng: random.Random, n: int) -> list[str]:
     return out
 
 
-def load_threads(base: str, paths: list[str], clients: int, seconds: float) -> dict:
-    latencies: list[float] = []
-    errors = [0]
-    lock = threading.Lock()
-    stop = time.monotonic() + seconds
-
-    def worker(k: int) -> None:
-        mine, bad = [], 0
-        with httpx.Client(base_url=base, timeout=30) as client:
-            i = k
-            while time.monotonic() < stop and len(mine) < MAX_REQUESTS // clients:
-                t = time.perf_counter()
-                try:
-                    ok = client.get(paths[i % len(paths)]).status_code == 200
-                except httpx.HTTPError:
-                    ok = False
-                if ok:
-                    mine.append(time.perf_counter() - t)
-                else:
-                    bad += 1
-                i += clients
-        with lock:
-            latencies.extend(mine)
-            errors[0] += bad
-
-    started = time.monotonic()
-    threads = [threading.Thread(target=worker, args=(k,)) for k in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return summary(latencies, errors[0], time.monotonic() - started)
-
-
 def respondent(base: str, row: dict, rng: random.Random, expected: dict, save_times: list,
                lock: threading.Lock) -> int:
     """One respondent's visit; returns the number of failed requests."""
@@ -247,7 +214,7 @@ def main() -> None:
         print(f"first look-up (builds the survey's index in the server): "
               f"{(time.perf_counter() - t) * 1000:.0f} ms", flush=True)
         use_wrk = shutil.which("wrk") is not None and not args.httpx
-        load = load_wrk if use_wrk else load_threads
+        load = load_wrk if use_wrk else partial(load_httpx, max_requests=MAX_REQUESTS)
         floor = load(base, ["/health"], args.clients, min(args.seconds, 10))
         print(f"baseline, GET /health (the server's floor on this machine now): "
               f"{floor['rps']:,.0f} req/s, p95 {floor['p95']:.1f} ms", flush=True)
