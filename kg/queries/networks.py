@@ -124,6 +124,17 @@ def betweenness_result(store: GraphStore, *, seed=0, paths="hops", **options):
                   lambda: betweenness(G, seed=seed, exact_max_nodes=limit, paths=paths))
 
 
+def _broker_question(store: GraphStore, by, between, seed, paths, options) -> tuple:
+    """``(net, key, both, revision)`` of a broker ranking: the network, the cache key of its
+    overall betweenness, the cache entry ``(name, key)`` of both betweennesses (None without
+    ``between``) and the store's revision now."""
+    check_paths(paths)
+    net = Network.of(**options)
+    key = (seed, paths) + net.key
+    both = ("broker_betweenness", (by, tuple(between)) + key) if between is not None else None
+    return net, key, both, store.revision()
+
+
 def broker_rankings(store: GraphStore, *, by=None, between=None, seed=0, paths="hops",
                     started=None, **options):
     """``(overall, between_groups)`` betweenness of the period's network (cached).
@@ -135,13 +146,9 @@ def broker_rankings(store: GraphStore, *, by=None, between=None, seed=0, paths="
     :func:`kg.analysis.brokers.rank_brokers` computes it on its own, as cheaply as here.
     ``started`` is the computation :func:`start_broker_rankings` began, when one was.
     """
-    check_paths(paths)
-    net = Network.of(**options)
-    key = (seed, paths) + net.key
-    revision = store.revision()
-    both = ("broker_betweenness", (by, tuple(between)) + key) if between is not None else None
-    if between is None or (not is_cached(store, *both, revision=revision)
-                           and is_cached(store, "betweenness", key, revision=revision)):
+    net, key, both, revision = _broker_question(store, by, between, seed, paths, options)
+    if both is None or (not is_cached(store, *both, revision=revision)
+                        and is_cached(store, "betweenness", key, revision=revision)):
         return betweenness_result(store, seed=seed, paths=paths, **net.options), None
     G = person_graph(store, **net.options)
     limit = exact_max_nodes()
@@ -160,14 +167,9 @@ def start_broker_rankings(store: GraphStore, *, by=None, between=None, seed=0, p
     """Begin :func:`broker_rankings` in a forked child, so other answers can be computed
     meanwhile; pass the result to :func:`broker_rankings` as ``started``. None when there is
     nothing to start (no ``between``, or the rankings are known already)."""
-    check_paths(paths)
-    net = Network.of(**options)
-    key = (seed, paths) + net.key
-    revision = store.revision()
-    if between is None or any(
-            is_cached(store, name, params, revision=revision)
-            for name, params in (("betweenness", key),
-                                 ("broker_betweenness", (by, tuple(between)) + key))):
+    net, key, both, revision = _broker_question(store, by, between, seed, paths, options)
+    if both is None or any(is_cached(store, name, params, revision=revision)
+                           for name, params in (("betweenness", key), both)):
         return None
     return start_broker_betweenness(person_graph(store, **net.options), by, between[0], between[1],
                                     seed=seed, paths=paths, exact_max_nodes=exact_max_nodes())
