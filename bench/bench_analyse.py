@@ -237,8 +237,9 @@ def floor_snapshot_file(store) -> float | None:
     """numpy loading every array of the snapshot's file."""
     import numpy as np
 
-    folder = store.path.with_name(store.path.name + ".snapshots")
-    files = sorted(folder.glob("r*.npz"), key=lambda f: f.stat().st_mtime)
+    from kg.queries.snapshot import _folder
+
+    files = sorted(_folder(store).glob("r*.npz"), key=lambda f: f.stat().st_mtime)
     if not files:
         return None
     start = time.perf_counter()
