@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, Security, status
 from fastapi.security import APIKeyHeader
 
-from api.security import Role, is_loopback, role_for_key
+from api.security import Role, role_of
 from kg.config import Settings, use_settings
 from kg.store.base import GraphStore
 
@@ -55,13 +55,10 @@ async def caller_role(
 ) -> Role:
     """The caller's role from ``X-API-Key``; 401 for a missing or unknown key."""
     keys: dict[str, str] = request.app.state.api_keys
-    if not keys:
+    role = role_of(keys, key, request.client.host if request.client else None)
+    if role is None and not keys:
         # No keys configured: the middleware already refused anyone not on this machine.
-        client = request.client.host if request.client else None
-        if not is_loopback(client):
-            raise HTTPException(status.HTTP_403_FORBIDDEN, "this server serves localhost only")
-        return Role.ADMIN
-    role = role_for_key(key, keys) if key else None
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "this server serves localhost only")
     if role is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,

@@ -14,7 +14,7 @@ from starlette.datastructures import Headers
 
 from api.deps import local_revision
 from api.responses import Answers, respond
-from api.security import is_loopback, role_for_key
+from api.security import is_loopback, role_for_key, role_of
 from kg.store.base import GraphStore
 
 __all__ = ["CachedAnswers", "Guard"]
@@ -164,15 +164,11 @@ class CachedAnswers:
         await self.app(scope, receive, send)
 
     def _lets_in(self, scope, headers: Headers, minimum) -> bool:
-        """Whether the route would let this caller in (as :func:`api.deps.caller_role`)."""
-        if not self.keys:  # every caller on this machine is an admin
-            client = scope.get("client")
-            return is_loopback(client[0] if client else None)
-        if minimum is None:
-            return True
-        presented = headers.get("x-api-key")
-        role = role_for_key(presented, self.keys) if presented else None
-        return role is not None and role >= minimum
+        """Whether the route would let this caller in (the rule of :func:`api.deps.caller_role`
+        and :func:`api.deps.require`)."""
+        client = scope.get("client")
+        role = role_of(self.keys, headers.get("x-api-key"), client[0] if client else None)
+        return role is not None and (minimum is None or role >= minimum)
 
 
 async def _reply(send, status: int, detail: str) -> None:

@@ -11,7 +11,7 @@ import hmac
 import ipaddress
 from enum import IntEnum
 
-__all__ = ["Role", "is_loopback", "role_for_key"]
+__all__ = ["Role", "is_loopback", "role_for_key", "role_of"]
 
 
 class Role(IntEnum):
@@ -44,3 +44,11 @@ def role_for_key(presented: str, keys: dict[str, str]) -> Role | None:
         if hmac.compare_digest(presented.encode(), key.encode()):
             found = Role.parse(role)
     return found
+
+
+def role_of(keys: dict[str, str], presented: str | None, client: str | None) -> Role | None:
+    """The role of a caller: with no keys configured, admin on this machine (None elsewhere);
+    else the role of the presented key (None for a missing or unknown one)."""
+    if not keys:
+        return Role.ADMIN if is_loopback(client) else None
+    return role_for_key(presented, keys) if presented else None
