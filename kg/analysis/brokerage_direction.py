@@ -43,7 +43,6 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 
 import numpy as np
-from scipy import stats
 
 from kg.analysis._fast import adjacency, binary, check_graph, json_float, node_index
 from kg.analysis.rank_tests import mann_whitney_u
@@ -212,6 +211,8 @@ def _paired(up: np.ndarray, down: np.ndarray) -> dict:
     if not len(nonzero):
         out["note"] = "no hybrid middle manager brokers more one way than the other"
         return out
+    from scipy import stats  # 0.7 s to import: only when there is something to test
+
     ranks = stats.rankdata(np.abs(nonzero))
     plus, minus = float(ranks[nonzero > 0].sum()), float(ranks[nonzero < 0].sum())
     # Kerby's simple difference: share of rank sum favouring upward minus the rest.
