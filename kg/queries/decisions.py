@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from kg.analysis import projection
 from kg.analysis.brokerage_direction import brokerage_direction as direction_counts
 from kg.analysis.brokerage_direction import compare_direction
 from kg.analysis.introductions import suggest_introductions
@@ -37,21 +36,22 @@ from kg.queries.analyses import (
     check_top,
     exact_max_nodes,
     left_out_of,
+    may_be_named,
     named,
     names_of,
-    net_key,
     person_graph,
     tie_graph,
 )
+from kg.queries.networks import Network
 from kg.queries.snapshot import cached, current_period, load_snapshot, phases
 from kg.survey.store import opted_out
 
 __all__ = ["brokerage_direction", "introductions", "profile"]
 
 
-def _forums(store, window, phase, as_of, people) -> dict:
+def _forums(store, period: dict, people) -> dict:
     """Forum id -> the people of the network attending it in the period."""
-    snap = load_snapshot(store, window=window, phase=phase, as_of=as_of)
+    snap = load_snapshot(store, **period)
     out: dict = {}
     for r in snap.rels(RelType.ATTENDS):
         if r.source in people:
@@ -78,18 +78,17 @@ def introductions(
         raise InvalidParameter("exclude must be a collection of person ids")
     # Anyone who opted out of a survey is never proposed (and the cache key says who that is).
     exclude = tuple(sorted(set(exclude or ()) | opted_out(get_settings().data_dir)))
-    net = dict(window=window, phase=phase, layers=layers, min_weight=min_weight, as_of=as_of)
-    period = dict(window=window, phase=phase, as_of=as_of)
+    net = Network.of(window=window, phase=phase, layers=layers, min_weight=min_weight,
+                     as_of=as_of)
 
     def compute():
-        G = person_graph(store, **net)
-        when = current_period(store, window, phase, as_of)
-        left = set() if when.names_leavers else {
-            v for v, p in G.nodes(data="in_post") if p is False}
+        G = person_graph(store, **net.options)
+        when = current_period(store, **net.period)
+        eligible = may_be_named(store, G, **net.period)
+        left = set() if eligible is None else set(G) - set(eligible)
         result = suggest_introductions(
             G, by, between=between, within=within, top=top, exclude=left | set(exclude),
-            forums=_forums(store, window, phase, as_of, set(G)), seed=seed,
-            closure_only=closure_only)
+            forums=_forums(store, net.period, set(G)), seed=seed, closure_only=closure_only)
         names = names_of(store, NodeLabel.FORUM)
         for row in result["introductions"]:
             for f in row["via"]["forums"]:
@@ -101,13 +100,12 @@ def introductions(
         result["excluded_detail"] = {"left": len(left), "opted_out": len(present)}
         result["left_out"] = left_out_of(G)
         result["parameters"] = answer_parameters(
-            store, by=by, between=list(between) if between else None, within=within, top=top,
-            seed=seed, closure_only=closure_only, excluded_people=len(exclude),
-            layers=layers, min_weight=min_weight, **period)
+            store, net, by=by, between=list(between) if between else None, within=within,
+            top=top, seed=seed, closure_only=closure_only, excluded_people=len(exclude))
         return result
 
     return cached(store, "introductions", (by, between, within, top, seed, exclude,
-                                           closure_only) + net_key(**net), compute)
+                                           closure_only) + net.key, compute)
 
 
 def brokerage_direction(
@@ -119,7 +117,7 @@ def brokerage_direction(
     well as downward? ``layers``, ``min_weight`` and ``seed`` are accepted for a uniform call
     and do not change the answer (direct ties only, no random step)."""
     check_top(top)
-    period = dict(window=window, phase=phase, as_of=as_of)
+    period = Network.of(window=window, phase=phase, as_of=as_of).period
 
     def compute():
         D = tie_graph(store, **period)
@@ -133,8 +131,7 @@ def brokerage_direction(
         result["parameters"] = answer_parameters(store, top=top, layers=("ties",), **period)
         return result
 
-    return cached(store, "brokerage_direction",
-                  (top, window, phase, str(as_of) if as_of else None), compute)
+    return cached(store, "brokerage_direction", (top, *period.values()), compute)
 
 
 def _profile_of(store, *, by, key_players, seed, window, phase, as_of, layers, min_weight
@@ -144,7 +141,8 @@ def _profile_of(store, *, by, key_players, seed, window, phase, as_of, layers, m
                      min_weight=min_weight)
     D = tie_graph(store, window=window, phase=phase, as_of=as_of)
     when = current_period(store, window, phase, as_of)
-    eligible = {v for v, p in G.nodes(data="in_post") if p is not False or when.names_leavers}
+    nameable = may_be_named(store, G, window=window, phase=phase, as_of=as_of)
+    eligible = set(G) if nameable is None else set(nameable)
     limit = exact_max_nodes()
     whole = network_profile(G, D, key_player_count=key_players, eligible=eligible,
                             exact_max_nodes=limit, seed=seed)
@@ -192,12 +190,13 @@ def profile(
         raise InvalidParameter("key_players must be an integer from 0 to 100")
     if not isinstance(per_phase, bool):
         raise InvalidParameter("per_phase must be true or false")
-    net = dict(window=window, phase=phase, layers=layers, min_weight=min_weight, as_of=as_of)
-    options = dict(by=by, key_players=key_players, seed=seed,
-                   layers=layers or projection.DEFAULT_LAYERS, min_weight=min_weight)
+    net = Network.of(window=window, phase=phase, layers=layers, min_weight=min_weight,
+                     as_of=as_of)
+    options = dict(by=by, key_players=key_players, seed=seed, layers=net.layers,
+                   min_weight=net.min_weight)
 
     def compute():
-        now = _profile_of(store, window=window, phase=phase, as_of=as_of, **options)
+        now = _profile_of(store, **net.period, **options)
         result = {"profile": now["profile"], "groups": now["groups"],
                   "phases": None, "changes": None, "measures": list(MEASURES),
                   "left_out": now["left_out"]}
@@ -220,9 +219,8 @@ def profile(
                         {"group": g["group"], "measures": _changes(earlier[g["group"]], g)}
                         for g in second["groups"] if g["group"] in earlier]
                 result["changes"].append(change)
-        result["parameters"] = answer_parameters(store, by=by, per_phase=per_phase,
-                                           key_players=key_players, seed=seed, **net)
+        result["parameters"] = answer_parameters(store, net, by=by, per_phase=per_phase,
+                                                 key_players=key_players, seed=seed)
         return result
 
-    return cached(store, "profile", (by, per_phase, key_players, seed) + net_key(**net),
-                  compute)
+    return cached(store, "profile", (by, per_phase, key_players, seed) + net.key, compute)
