@@ -375,21 +375,15 @@ class _HopsDag:
 
 
 def _contributions(net, pivots, sources, targets, *, as_source: bool, as_target: bool):
-    """Per-pivot pair counts for every node: yields one array per pivot.
+    """Per-pivot pair counts for every node: yields one (array, harmonic) per pivot.
 
     A pivot p counts pairs (p, t), t a target, as a source (``as_source``, on the graph) and
     pairs (s, p), s a source, as a target (``as_target``, on the reverse graph), each path from
     the end farther from the node it passes. Every path is counted exactly once over all
-    pivots, so summing over every node as pivot gives the exact betweenness.
+    pivots, so summing over every node as pivot gives the exact betweenness. ``harmonic`` is
+    the pivot's harmonic sum (the sum of 1/distance to the nodes it reaches) when it counts as
+    a source, None otherwise.
     """
-    for z, _ in _counted(net, pivots, sources, targets, as_source=as_source,
-                         as_target=as_target):
-        yield z
-
-
-def _counted(net, pivots, sources, targets, *, as_source: bool, as_target: bool):
-    """:func:`_contributions`, each with the pivot's harmonic sum when it counts as a source
-    (the sum of 1/distance to the nodes it reaches; None otherwise)."""
     # On an undirected graph a pivot's pairs as a target are its pairs as a source reversed.
     mirror = not net.directed and as_source and as_target and (
         sources is targets or np.array_equal(sources, targets))
@@ -426,8 +420,8 @@ def _pivot_sums(net, pivots, sources, targets, *, as_source: bool,
     def add_up(part) -> np.ndarray:
         out = np.zeros((4, net.n))
         part = np.asarray(part, dtype=np.int64)
-        counted = _counted(net, part, sources, targets, as_source=as_source,
-                           as_target=as_target)
+        counted = _contributions(net, part, sources, targets, as_source=as_source,
+                                 as_target=as_target)
         for p, (z, harmonic) in zip(part.tolist(), counted, strict=True):
             z = np.asarray(z, dtype=float)
             out[0] += z
