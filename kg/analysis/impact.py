@@ -55,6 +55,7 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
+from kg.analysis._fast import edge_arrays
 from kg.errors import InvalidParameter
 
 __all__ = [
@@ -258,9 +259,8 @@ class _Window:
         self.present = np.zeros(n, dtype=bool)
         self.present[[index[v] for v in G]] = True
         self.values = {v: d.get(attribute) for v, d in G.nodes(data=True)}
-        u = np.fromiter((index[a] for a, b in G.edges()), dtype=np.int64, count=G.number_of_edges())
-        w = np.fromiter((index[b] for a, b in G.edges()), dtype=np.int64, count=G.number_of_edges())
-        self.u, self.v = np.minimum(u, w), np.maximum(u, w)
+        # Each tie once, from its end at the lower position (self-loops kept).
+        self.u, self.v, _ = edge_arrays(G, index, loops=True)
         self.n = n
         self.adjacency = sp.csr_matrix(
             (np.ones(2 * self.u.size), (np.r_[self.u, self.v], np.r_[self.v, self.u])),
