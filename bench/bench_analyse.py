@@ -237,9 +237,9 @@ def floor_snapshot_file(store) -> float | None:
     """numpy loading every array of the snapshot's file."""
     import numpy as np
 
-    from kg.queries.snapshot import _folder
+    from kg.store.snapshot_files import folder_of
 
-    files = sorted(_folder(store).glob("r*.npz"), key=lambda f: f.stat().st_mtime)
+    files = sorted(folder_of(store.path).glob("r*.npz"), key=lambda f: f.stat().st_mtime)
     if not files:
         return None
     start = time.perf_counter()

@@ -21,6 +21,7 @@ from kg.analysis.risk import removal_impact
 from kg.ingest import ingest_path
 from kg.model import NodeLabel, RelType
 from kg.queries import snapshot as snapshots
+from kg.store import snapshot_files
 from kg.store.base import GraphSnapshot
 from kg.store.sqlite import ColumnarSnapshot, SQLiteStore
 
@@ -156,12 +157,12 @@ def test_snapshot_file_is_used_only_for_the_store_it_was_read_from(demo_store):
     # A file filed under another store's identity (same path and revision) is not read.
     path = next(folder.glob("r*.npz"))
     identity = demo_store.snapshot_identity()
-    assert snapshots._load(path, identity[:-1] + ("another import",), fresh.window) is None
-    assert snapshots._load(path, identity, fresh.window) is not None
+    assert snapshot_files.load(path, identity[:-1] + ("another import",), fresh.window) is None
+    assert snapshot_files.load(path, identity, fresh.window) is not None
 
 
 def test_snapshot_files_are_bounded_by_the_least_recently_used(demo_store, monkeypatch):
-    monkeypatch.setattr(snapshots, "MAX_FILES", 2)
+    monkeypatch.setattr(snapshot_files, "MAX_FILES", 2)
     folder = demo_store.path.with_name(demo_store.path.name + ".snapshots")
     for window in ("2016-01-01:2016-12-31", "2017-01-01:2017-12-31", "2018-01-01:2018-12-31"):
         snapshots.clear_cache()
@@ -172,7 +173,7 @@ def test_snapshot_files_are_bounded_by_the_least_recently_used(demo_store, monke
 
 def test_an_unwritable_folder_only_means_no_file(demo_store, monkeypatch):
     snapshots.clear_cache()
-    monkeypatch.setattr(snapshots, "_folder", lambda store: demo_store.path / "not-a-folder")
+    monkeypatch.setattr(snapshot_files, "folder_of", lambda path: demo_store.path / "not-a-folder")
     snap = snapshots.load_snapshot(demo_store)
     assert snap.nodes[NodeLabel.PERSON]
 

@@ -23,6 +23,7 @@ import orjson
 
 from kg.errors import StoreError
 from kg.model import REL_ENDPOINTS, Node, NodeLabel, Relationship, RelType
+from kg.store import snapshot_files
 from kg.store._connections import ThreadConnections
 from kg.store.base import (
     GraphSnapshot,
@@ -311,7 +312,7 @@ class ColumnarSnapshot(GraphSnapshot):
 
     It reads like any snapshot (``rels(type)``, ``relationships[type]`` build the objects on
     first use); :meth:`columns` hands the projection a type's columns without building them,
-    and :mod:`kg.queries.snapshot` files them on disk as they are.
+    and :mod:`kg.store.snapshot_files` files them on disk as they are.
     """
 
     def __init__(self, revision: int, window: tuple, nodes: dict, columns: dict):
@@ -545,7 +546,20 @@ class SQLiteStore(ThreadConnections, GraphStore):
         return [_rel(r) for r in self._conn().execute(sql, params)]
 
     def snapshot(self, start: date | None = None, end: date | None = None) -> GraphSnapshot:
+        """The graph active in the window: from its file beside the store when one holds this
+        revision and identity (:mod:`kg.store.snapshot_files`), else read from the rows and
+        filed there for the next process."""
         check_window(start, end)
+        folder = snapshot_files.folder_of(self.path)
+        identity = self.snapshot_identity()
+        snap = snapshot_files.load(folder / snapshot_files.file_name(identity, start, end),
+                                   identity, (start, end))
+        if snap is None:
+            snap = self._read_snapshot(start, end)
+            snapshot_files.save(folder, snap)
+        return snap
+
+    def _read_snapshot(self, start: date | None, end: date | None) -> ColumnarSnapshot:
         hi = "9999-12-31" if end is None else end.isoformat()
         lo = "0001-01-01" if start is None else start.isoformat()
         loads = orjson.loads
@@ -567,7 +581,7 @@ class SQLiteStore(ThreadConnections, GraphStore):
         return snap
 
     def snapshot_identity(self) -> tuple:
-        """What a snapshot read now would be filed under on disk (:mod:`kg.queries.snapshot`):
+        """What a snapshot read now would be filed under on disk (:mod:`kg.store.snapshot_files`):
         the revision, the file, and the first node and last relationship with their import
         times, so a store deleted and imported again at the same path is told apart."""
         with self._read() as conn:
